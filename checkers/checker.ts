@@ -1,0 +1,25 @@
+/**
+ * The contract between the CLI/harness and a checker: a pure function of a history.
+ * Checkers never do I/O beyond reading the history they are handed.
+ */
+import type { History } from "./history/op.ts";
+import type { CheckerResult } from "./verdict.ts";
+
+export interface CheckOptions {
+  /** Sequential model for linearizability: register, cas-register, multi-register, kv, set, mutex, fifo-queue. */
+  model?: string;
+  /** Initial model state, already parsed from JSON (`--initial 0`, `--initial '{"x":0}'`). */
+  initial?: unknown;
+  /** Elle: the consistency model that must hold (default strict-serializable). */
+  consistencyModel?: string;
+  /** Budget in milliseconds; past it the verdict is "unknown", never a hang. */
+  timeLimitMs?: number;
+  /** Memory ceiling for search state, in bytes. */
+  memoryLimitBytes?: number;
+}
+
+export interface Checker {
+  name: string;
+  description: string;
+  check(history: History, options: CheckOptions): CheckerResult | Promise<CheckerResult>;
+}
