@@ -1,0 +1,33 @@
+/**
+ * Checkers by name, loaded lazily so `faultline check` only pays for the one it runs.
+ */
+import type { Checker } from "./checker.ts";
+
+type Loader = () => Promise<Checker>;
+
+const loaders: Record<string, { description: string; load: Loader }> = {
+  linearizable: {
+    description: "Linearizability against a sequential model (--model, --initial); P-compositional by key",
+    load: async () => (await import("./linearizability/index.ts")).linearizableChecker,
+  },
+  "elle-list-append": {
+    description: "Elle-style isolation anomalies in list-append transactions (--consistency-model)",
+    load: async () => (await import("./elle/index.ts")).elleListAppendChecker,
+  },
+  "elle-rw-register": {
+    description: "Elle-style isolation anomalies in read/write register transactions (--consistency-model)",
+    load: async () => (await import("./elle/index.ts")).elleRwRegisterChecker,
+  },
+};
+
+export const checkerNames = Object.keys(loaders);
+
+export function describeCheckers(): { name: string; description: string }[] {
+  return checkerNames.map((name) => ({ name, description: loaders[name].description }));
+}
+
+export async function loadChecker(name: string): Promise<Checker> {
+  const entry = loaders[name];
+  if (!entry) throw new Error(`unknown checker '${name}' (known: ${checkerNames.join(", ")})`);
+  return entry.load();
+}
