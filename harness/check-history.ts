@@ -1,0 +1,40 @@
+/**
+ * Runs checkers over a history and combines their verdicts into `Results`.
+ */
+import type { CheckOptions } from "../checkers/checker.ts";
+import type { History } from "../checkers/history/op.ts";
+import { loadChecker } from "../checkers/registry.ts";
+import { type CheckerResult, combineResults, type Results } from "../checkers/verdict.ts";
+
+export interface CheckerSpec {
+  name: string;
+  options: CheckOptions;
+}
+
+export async function runCheckers(
+  history: History,
+  specs: CheckerSpec[],
+  signals: Record<string, unknown> = {},
+): Promise<Results> {
+  const checkers: Record<string, CheckerResult> = {};
+  for (const spec of specs) {
+    const checker = await loadChecker(spec.name);
+    const started = performance.now();
+    try {
+      const result = await checker.check(history, spec.options);
+      checkers[spec.name] = {
+        ...result,
+        stats: { ...result.stats, checkMs: Math.round(performance.now() - started) },
+      };
+    } catch (err) {
+      // A checker that breaks gives no verdict, never a false "valid".
+      checkers[spec.name] = {
+        valid: "unknown",
+        anomalyTypes: [],
+        anomalies: [],
+        reason: `checker ${spec.name} failed: ${(err as Error).message}`,
+      };
+    }
+  }
+  return combineResults(checkers, signals);
+}

@@ -1,0 +1,159 @@
+/**
+ * The `faultline` command line. Every failure to run prints one clear line and exits 3;
+ * verdicts exit 0 (valid), 1 (anomalies), 2 (unknown), as DESIGN.md says.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { EXIT } from "../checkers/verdict.ts";
+
+function num(kind: "int" | "positive" | "nonnegative") {
+  return (value: string): number => {
+    const n = Number(value);
+    const ok =
+      value.trim() !== "" &&
+      Number.isFinite(n) &&
+      (kind === "int" ? Number.isInteger(n) && n >= 0 : kind === "positive" ? n > 0 : n >= 0);
+    if (!ok) {
+      const want = kind === "int" ? "a whole number >= 0" : kind === "positive" ? "a number > 0" : "a number >= 0";
+      throw new InvalidArgumentError(`expected ${want}, got '${value}'.`);
+    }
+    return n;
+  };
+}
+
+function list(value: string): string[] {
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command("faultline")
+    .description(
+      "Jepsen-style chaos and consistency testing for multi-region data stores.\n" +
+        "Starts real stores laid out as regions, injects faults on every link, records every\n" +
+        "operation, and checks the history. Exit codes: 0 valid, 1 anomalies, 2 unknown, 3 could not run.",
+    )
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  program
+    .command("run")
+    .description("run a scenario (default: pg-async-replica on the embedded backend) and check its history")
+    .argument("[scenario]", "scenario name; see 'faultline scenarios'")
+    .option("-t, --time-limit <s>", "seconds of workload", num("positive"))
+    .option("-c, --concurrency <n>", "client processes per region", num("int"))
+    .option("-r, --rate <ops>", "target operations per second, all clients together", num("positive"))
+    .option("--seed <n>", "seed for operations and faults (printed on every run)", num("int"))
+    .option("--store <dir>", "directory for run folders", "store")
+    .option("--name <name>", "test name (run folder store/<name>/<timestamp>); default: the scenario")
+    .option("--nemesis <list>", "faults to inject, comma-separated; 'none' for none", list)
+    .option("--nemesis-interval <s>", "seconds between fault starts", num("positive"))
+    .option("--fault-duration <s>", "seconds each fault lasts", num("positive"))
+    .option("--latency <ms>", "one-way latency added to cross-region links", num("nonnegative"))
+    .option("--op-timeout <ms>", "an op unanswered this long is recorded as info", num("positive"))
+    .option("--proxy-url <url>", "use this Toxiproxy API instead of starting one (or TOXIPROXY_URL)")
+    .option("--json", "print the outcome as one JSON object")
+    .option("--no-progress", "no progress line while running")
+    .action(async (scenario: string | undefined, o) => {
+      const { runCommand } = await import("./run-command.ts");
+      setExit(await runCommand(scenario, o));
+    });
+
+  program
+    .command("check")
+    .description("check one or more history files (history.jsonl, Jepsen history.edn, or a JSON array)")
+    .argument("<files...>", "history files")
+    .addOption(
+      new Option("--checker <name>", "checker").choices(["linearizable", "elle-list-append", "elle-rw-register"]).default("linearizable"),
+    )
+    .option("--model <m>", "linearizable: register, cas-register, multi-register, kv, set, mutex, fifo-queue", "cas-register")
+    .option("--initial <json>", "initial model state as JSON, e.g. 0 or '{\"x\":0}'")
+    .option("--consistency-model <c>", "elle: the model that must hold", "strict-serializable")
+    .option("--time-limit <s>", "search budget per file, seconds; past it the verdict is unknown", num("positive"))
+    .option("--json", "one JSON object per file per line")
+    .option("--out <dir>", "write results.json (and report.html) per file under this directory")
+    .action(async (files: string[], o) => {
+      const { checkCommand } = await import("./check-command.ts");
+      setExit(await checkCommand(files, o));
+    });
+
+  program
+    .command("scenarios")
+    .description("list scenarios, their layouts and what each must find")
+    .option("--json", "as JSON")
+    .action(async (o) => {
+      const { scenarios } = await import("./scenarios/index.ts");
+      if (o.json) {
+        console.log(JSON.stringify(scenarios.map(({ name, layout, expected, expectedValid, implemented }) => ({ name, layout, expected, expectedValid, implemented }))));
+      } else {
+        for (const s of scenarios) {
+          console.log(`${s.name}${s.implemented ? "" : "  (planned)"}\n  layout:   ${s.layout}\n  expected: ${s.expected}\n`);
+        }
+      }
+      setExit(EXIT.valid);
+    });
+
+  program
+    .command("report")
+    .description("(re)write report.html, junit.xml and summary.md of a run folder")
+    .argument("<run-dir>", "a run folder, e.g. store/latest")
+    .action(async (dir: string) => {
+      const { writeReports } = await import("../reports/write.ts");
+      const out = await writeReports(dir);
+      console.log(out.html);
+      setExit(EXIT.valid);
+    });
+
+  program
+    .command("serve")
+    .description("serve the run folders of a store over HTTP on loopback")
+    .argument("[store]", "store directory", "store")
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--port <port>", "port", num("int"), 8080)
+    .action(async (store: string, o) => {
+      const { serveStore } = await import("../reports/serve.ts");
+      const server = await serveStore(store, { host: o.host, port: o.port });
+      console.log(`serving ${store} at ${server.url} (Ctrl-C to stop)`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await server.close();
+      setExit(EXIT.valid);
+    });
+
+  program
+    .command("proxy")
+    .description("run a standalone Toxiproxy-compatible server (a drop-in for toxiproxy-server)")
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--port <port>", "API port", num("int"), 8474)
+    .option("--config <file>", "proxies to create at start (Toxiproxy's JSON format)")
+    .action(async (o) => {
+      const { runProxyCommand } = await import("./proxy/command.ts");
+      await runProxyCommand({ host: o.host, port: o.port, config: o.config });
+      setExit(EXIT.valid);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.valid;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? 0 : EXIT.error;
+    }
+    console.error(`faultline: ${(err as Error).message}`);
+    if (process.env.FAULTLINE_DEBUG) console.error(err);
+    return EXIT.error;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The progress line while a run goes: elapsed, ops/s, ok/fail/info, the current fault.
+ * On a terminal it redraws in place; elsewhere (CI logs) it prints a line every few seconds.
+ */
+import cliProgress from "cli-progress";
+import { NEMESIS, type Op } from "../checkers/history/op.ts";
+
+export class RunProgress {
+  private readonly bar: cliProgress.SingleBar;
+  private ok = 0;
+  private fail = 0;
+  private info = 0;
+  private fault = "none";
+  private readonly started = performance.now();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly totalS: number) {
+    this.bar = new cliProgress.SingleBar(
+      {
+        format:
+          "{bar} {value}/{total}s | {ops} ops, {rate} ops/s | ok {ok} fail {fail} info {info} | fault: {fault}",
+        barsize: 20,
+        stream: process.stderr,
+        noTTYOutput: !process.stderr.isTTY,
+        notTTYSchedule: 5000,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+  }
+
+  start(): void {
+    this.bar.start(Math.round(this.totalS), 0, this.payload());
+    this.timer = setInterval(() => this.bar.update(Math.min(this.totalS, Math.round(this.elapsedS())), this.payload()), 500);
+  }
+
+  /** Fed every recorded op. */
+  observe(op: Op): void {
+    if (op.process === NEMESIS) {
+      // A fault's start op names it; its stop op clears it.
+      this.fault = op.value && typeof op.value === "object" && "stop" in (op.value as object) ? "none" : describeFault(op);
+      return;
+    }
+    if (op.type === "ok") this.ok++;
+    else if (op.type === "fail") this.fail++;
+    else if (op.type === "info") this.info++;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.bar.update(Math.min(this.totalS, Math.round(this.elapsedS())), this.payload());
+    this.bar.stop();
+  }
+
+  private elapsedS(): number {
+    return (performance.now() - this.started) / 1000;
+  }
+
+  private payload() {
+    const ops = this.ok + this.fail + this.info;
+    return {
+      ops,
+      rate: (ops / Math.max(this.elapsedS(), 0.001)).toFixed(0),
+      ok: this.ok,
+      fail: this.fail,
+      info: this.info,
+      fault: this.fault,
+    };
+  }
+}
+
+function describeFault(op: Op): string {
+  const v = op.value;
+  if (typeof v === "string") return v;
+  if (v && typeof v === "object" && "description" in v) return String((v as { description: unknown }).description);
+  return op.f;
+}

@@ -1,0 +1,76 @@
+/**
+ * The scenario catalogue (DESIGN.md, "Scenarios and what they must find"). Each entry states its
+ * expected outcome; scenarios not built yet are listed so users see what is coming, and refuse
+ * to run with a clear message.
+ */
+import { pgAsyncReplica } from "./pg-async-replica.ts";
+import type { Scenario, ScenarioInfo } from "./scenario.ts";
+
+type Planned = ScenarioInfo & { implemented: false };
+
+const planned: Planned[] = [
+  {
+    name: "pg-sync-replica",
+    layout: "as pg-async-replica, with synchronous_commit = remote_apply",
+    expected: "reads-after-writes hold; writes stall while partitioned",
+    expectedValid: true,
+    implemented: false,
+  },
+  {
+    name: "pg-failover",
+    layout: "async replica promoted when the primary's region is cut off; routing moves with a split window",
+    expected: "lost acknowledged writes, divergence",
+    expectedValid: false,
+    implemented: false,
+  },
+  {
+    name: "pg-multi-writer",
+    layout: "bidirectional logical replication (PostgreSQL 16+, origin = none)",
+    expected: "lost updates, divergent regions, conflict counters",
+    expectedValid: false,
+    implemented: false,
+  },
+  {
+    name: "pg-geo-partitioned",
+    layout: "home-region ownership: each key written only in its home region",
+    expected: "no conflicts, no lost writes",
+    expectedValid: true,
+    implemented: false,
+  },
+  {
+    name: "pg-serializable",
+    layout: "one region, list-append under SERIALIZABLE / READ COMMITTED",
+    expected: "serializable passes / anomalies under read committed",
+    expectedValid: true,
+    implemented: false,
+  },
+  {
+    name: "redis-sentinel",
+    layout: "async replica, Sentinel failover under partition",
+    expected: "lost acknowledged writes",
+    expectedValid: false,
+    implemented: false,
+  },
+  {
+    name: "etcd-3-region",
+    layout: "Raft across three regions",
+    expected: "linearizable under partitions (positive control)",
+    expectedValid: true,
+    implemented: false,
+  },
+];
+
+export const DEFAULT_SCENARIO = "pg-async-replica";
+
+export const scenarios: (Scenario | Planned)[] = [pgAsyncReplica, ...planned];
+
+export function findScenario(name: string): Scenario {
+  const s = scenarios.find((x) => x.name === name);
+  if (!s) {
+    throw new Error(`unknown scenario '${name}' (known: ${scenarios.map((x) => x.name).join(", ")}; see 'faultline scenarios')`);
+  }
+  if (!s.implemented || !("topology" in s)) {
+    throw new Error(`scenario '${name}' is planned but not implemented yet (implemented: ${DEFAULT_SCENARIO})`);
+  }
+  return s;
+}

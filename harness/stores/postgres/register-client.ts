@@ -1,0 +1,107 @@
+/**
+ * The register workload on PostgreSQL: one row per key in `registers`. Reads go to the client's
+ * local node, writes and compare-and-set to the primary; both through the client's proxied links.
+ */
+import pg from "pg";
+import { DefiniteFailure, OpTimeout } from "../../../workloads/outcome.ts";
+import type { RegisterClient } from "../../../workloads/register.ts";
+
+export interface PgEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export const REGISTER_SCHEMA = "CREATE TABLE IF NOT EXISTS registers (key bigint PRIMARY KEY, value bigint NOT NULL)";
+
+// SQLSTATEs after which the statement certainly did not take effect.
+const DEFINITE_SQLSTATES = new Set([
+  "25006", // read_only_sql_transaction: a write reached a standby
+  "40001", // serialization_failure: rolled back
+  "40P01", // deadlock_detected: rolled back
+  "57014", // query_canceled (statement_timeout): rolled back
+  "28P01", // invalid_password
+  "3D000", // invalid_catalog_name
+]);
+
+/** One lazily opened connection; any error discards it so the next op starts clean. */
+class Connection {
+  private client: pg.Client | undefined;
+
+  constructor(
+    private readonly endpoint: PgEndpoint,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async query(text: string, values: unknown[]): Promise<pg.QueryResult> {
+    if (!this.client) {
+      const client = new pg.Client({
+        ...this.endpoint,
+        connectionTimeoutMillis: this.timeoutMs,
+        query_timeout: this.timeoutMs,
+        // The server gives up a little after the client, so a timed-out statement does not linger.
+        statement_timeout: this.timeoutMs + 500,
+        application_name: "faultline",
+      });
+      client.on("error", () => this.discard());
+      try {
+        await client.connect();
+      } catch (err) {
+        client.end().catch(() => {});
+        // Nothing was sent: the op cannot have taken effect.
+        throw new DefiniteFailure(`connect ${this.endpoint.host}:${this.endpoint.port}: ${(err as Error).message}`);
+      }
+      this.client = client;
+    }
+    try {
+      return await this.client.query(text, values);
+    } catch (err) {
+      this.discard();
+      const e = err as Error & { code?: string };
+      if (e.code && DEFINITE_SQLSTATES.has(e.code)) throw new DefiniteFailure(`${e.code}: ${e.message}`);
+      if (/timeout/i.test(e.message)) throw new OpTimeout(e.message);
+      throw err;
+    }
+  }
+
+  discard(): void {
+    const c = this.client;
+    this.client = undefined;
+    // end() waits for the server; a partitioned server never answers, so do not await it.
+    c?.end().catch(() => {});
+  }
+}
+
+export class PgRegisterClient implements RegisterClient {
+  private readonly reader: Connection;
+  private readonly writer: Connection;
+
+  constructor(readEndpoint: PgEndpoint, writeEndpoint: PgEndpoint, timeoutMs: number) {
+    this.reader = new Connection(readEndpoint, timeoutMs);
+    this.writer = new Connection(writeEndpoint, timeoutMs);
+  }
+
+  async read(key: number): Promise<number | null> {
+    const r = await this.reader.query("SELECT value FROM registers WHERE key = $1", [key]);
+    return r.rows.length === 0 ? null : Number(r.rows[0].value);
+  }
+
+  async write(key: number, value: number): Promise<void> {
+    await this.writer.query(
+      "INSERT INTO registers (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+      [key, value],
+    );
+  }
+
+  async cas(key: number, from: number, to: number): Promise<boolean> {
+    const r = await this.writer.query("UPDATE registers SET value = $3 WHERE key = $1 AND value = $2", [key, from, to]);
+    return r.rowCount === 1;
+  }
+
+  async close(): Promise<void> {
+    this.reader.discard();
+    this.writer.discard();
+  }
+}
