@@ -63,14 +63,14 @@ export async function runTest(
     opts.onStarted?.(writer);
     const probes = running.startProbes?.(metrics);
     events.phase("running");
-    const rng = prng.fork("workload");
+    const asRandom = (p: Prng) => ({ float: () => p.float(), int: (n: number) => p.int(0, n - 1) });
     await runClients({
       regions: topology.regions.map((r) => r.name),
       concurrency: config.concurrency,
       rate: config.rate,
       opTimeoutMs: config.opTimeoutMs,
-      random: { float: () => rng.float(), int: (n) => rng.int(0, n - 1) },
-      generator: new RegisterGenerator(prng.fork("register"), {
+      random: asRandom(prng.fork("rate")),
+      generator: new RegisterGenerator(asRandom(prng.fork("register")), {
         opsPerKey: config.opsPerKey,
         keysInFlight: config.keysInFlight,
       }),
