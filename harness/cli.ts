@@ -80,6 +80,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command("replay")
+    .description("run a past run's test again (same seed, same faults at the same offsets); print both verdicts")
+    .argument("<run-dir>", "a run folder, e.g. store/latest")
+    .option("--store <dir>", "directory for the new run folder (default: the original's store)")
+    .option("--json", "print both outcomes as one JSON object")
+    .option("--no-progress", "no progress line while running")
+    .action(async (dir: string, o) => {
+      const { replayCommand } = await import("./replay-command.ts");
+      setExit(await replayCommand(dir, o));
+    });
+
+  program
     .command("scenarios")
     .description("list scenarios, their layouts and what each must find")
     .option("--json", "as JSON")

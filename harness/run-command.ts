@@ -5,7 +5,7 @@
  */
 import { relative } from "node:path";
 import { EXIT, exitCodeFor, type Results } from "../checkers/verdict.ts";
-import { ConfigError, DEFAULTS, randomSeed, type TestConfig, validateConfig } from "./config.ts";
+import { DEFAULTS, randomSeed, type TestConfig, validateConfig } from "./config.ts";
 import { RunProgress } from "./progress.ts";
 import { runTest } from "./runner.ts";
 import { DEFAULT_SCENARIO, findScenario } from "./scenarios/index.ts";
@@ -61,6 +61,14 @@ export async function runCommand(scenarioArg: string | undefined, flags: RunFlag
     console.error(`faultline: ${(err as Error).message}`);
     return EXIT.error;
   }
+  return (await executeRun(config, flags)).code;
+}
+
+/** Runs a validated config with progress and a verdict on the terminal. */
+export async function executeRun(
+  config: TestConfig,
+  flags: Pick<RunFlags, "json" | "progress">,
+): Promise<{ code: number; results?: Results; dir?: string }> {
   const say = (msg: string) => {
     if (!flags.json) console.error(msg);
   };
@@ -104,7 +112,7 @@ export async function runCommand(scenarioArg: string | undefined, flags: RunFlag
       say(`faultline: interrupted after ${outcome.opCount} ops; history kept: ${dir}/history.jsonl`);
       say(`  check it with: npx faultline check ${dir}/history.jsonl`);
       if (flags.json) console.log(JSON.stringify({ dir: outcome.folder.dir, interrupted: true, ops: outcome.opCount }));
-      return 130;
+      return { code: 130, dir: outcome.folder.dir };
     }
     await writeRunReports(outcome.folder.dir, say);
     const r = outcome.results;
@@ -113,13 +121,13 @@ export async function runCommand(scenarioArg: string | undefined, flags: RunFlag
     } else {
       console.error(verdictLines(r, outcome.opCount, outcome.wallMs, dir, config.seed).join("\n"));
     }
-    return exitCodeFor(r.valid);
+    return { code: exitCodeFor(r.valid), results: r, dir: outcome.folder.dir };
   } catch (err) {
     progress?.stop();
     const e = err as Error;
     console.error(`faultline: the test could not run: ${e.message}`);
     if (process.env.FAULTLINE_DEBUG) console.error(e.stack);
-    return err instanceof ConfigError ? EXIT.error : EXIT.error;
+    return { code: EXIT.error };
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
