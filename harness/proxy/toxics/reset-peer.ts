@@ -1,0 +1,31 @@
+/**
+ * `reset_peer`: on the first data (or end of stream) after the toxic starts, drops it, waits
+ * `timeout` ms, then resets the connection: both the client and the upstream get a TCP RST
+ * ("connection reset by peer"). Once triggered, the reset happens even if the toxic is removed
+ * meanwhile (Toxiproxy's Pipe cannot be interrupted during that sleep).
+ */
+import { Stage } from "../toxic.ts";
+
+export class ResetPeerStage extends Stage {
+  private triggered = false;
+
+  private trigger(): void {
+    if (this.triggered) return;
+    this.triggered = true;
+    setTimeout(() => this.link.reset(), Math.max(0, this.toxic.attributes.timeout ?? 0));
+  }
+
+  protected onData(chunk: Buffer): void {
+    this.drop(chunk);
+    this.trigger();
+  }
+
+  protected onEnd(): void {
+    this.trigger();
+  }
+
+  protected interrupt(): void {}
+  protected resume(): void {}
+  protected flush(): void {}
+  protected discardHeld(): void {}
+}
