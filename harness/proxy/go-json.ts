@@ -14,42 +14,109 @@ export type GoStruct = Record<string, GoType>;
 
 export class GoJsonError extends Error {}
 
-/** Where the first JSON value in `text` ends, or throws the error Go's decoder would give. */
+/**
+ * Scans the first JSON value in `text` and returns where it ends, or throws the syntax error Go's
+ * scanner reports (`invalid character 'x' looking for beginning of value`, `unexpected EOF`, ...).
+ */
 function firstValueEnd(text: string): number {
   let i = 0;
   const n = text.length;
-  const skipWs = () => {
+  const ws = () => {
     while (i < n && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
   };
-  skipWs();
-  if (i >= n) throw new GoJsonError("EOF");
-  const start = text[i];
-  if (start === "{" || start === "[") {
-    let depth = 0;
-    let inString = false;
-    for (; i < n; i++) {
+  const quote = (c: string) => (c === "'" ? "'\\''" : `'${c}'`);
+  const bad = (context: string): never => {
+    if (i >= n) throw new GoJsonError("unexpected EOF");
+    throw new GoJsonError(`invalid character ${quote(text[i])} ${context}`);
+  };
+  const literal = (word: string) => {
+    for (let k = 0; k < word.length; k++, i++) {
+      if (i >= n) throw new GoJsonError("unexpected EOF");
+      if (text[i] !== word[k]) bad(`in literal ${word} (expecting ${quote(word[k])})`);
+    }
+  };
+  const string = () => {
+    i++; // opening quote
+    while (i < n) {
       const c = text[i];
-      if (inString) {
-        if (c === "\\") i++;
-        else if (c === '"') inString = false;
-      } else if (c === '"') inString = true;
-      else if (c === "{" || c === "[") depth++;
-      else if (c === "}" || c === "]") {
-        depth--;
-        if (depth === 0) return i + 1;
+      if (c === '"') {
+        i++;
+        return;
+      }
+      if (c === "\\") i++;
+      else if (c < " ") bad("in string literal");
+      i++;
+    }
+    throw new GoJsonError("unexpected EOF");
+  };
+  const number = () => {
+    if (text[i] === "-") i++;
+    if (i >= n) throw new GoJsonError("unexpected EOF");
+    if (!/[0-9]/.test(text[i])) bad("in numeric literal");
+    while (i < n && /[0-9.eE+-]/.test(text[i])) i++;
+  };
+  const value = (context: string) => {
+    ws();
+    if (i >= n) throw new GoJsonError("unexpected EOF");
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') bad("looking for beginning of object key string");
+        string();
+        ws();
+        if (text[i] !== ":") bad("after object key");
+        i++;
+        value("looking for beginning of value");
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "}") {
+          i++;
+          return;
+        }
+        bad("after object key:value pair");
       }
     }
-    throw new GoJsonError("unexpected EOF");
-  }
-  if (start === '"') {
-    for (i++; i < n; i++) {
-      if (text[i] === "\\") i++;
-      else if (text[i] === '"') return i + 1;
+    if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") {
+        i++;
+        return;
+      }
+      for (;;) {
+        value("looking for beginning of value");
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "]") {
+          i++;
+          return;
+        }
+        bad("after array element");
+      }
     }
-    throw new GoJsonError("unexpected EOF");
-  }
-  // Literal or number: runs until a delimiter.
-  while (i < n && !/[\s,\]}{[:"]/.test(text[i])) i++;
+    if (c === '"') return string();
+    if (c === "-" || (c >= "0" && c <= "9")) return number();
+    if (c === "t") return literal("true");
+    if (c === "f") return literal("false");
+    if (c === "n") return literal("null");
+    bad(context);
+  };
+  ws();
+  if (i >= n) throw new GoJsonError("EOF");
+  value("looking for beginning of value");
   return i;
 }
 
@@ -60,11 +127,8 @@ export function parseFirstValue(text: string): unknown {
   try {
     return JSON.parse(slice);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const m = /Unexpected token (.)/.exec(msg) ?? /Unexpected (?:non-whitespace )?character (.)/.exec(msg);
-    if (m) throw new GoJsonError(`invalid character '${m[1]}' looking for beginning of value`);
-    if (/end of JSON/i.test(msg)) throw new GoJsonError("unexpected EOF");
-    throw new GoJsonError(`invalid character in JSON value: ${msg}`);
+    // Only what the scanner lets through (e.g. a bad escape or number) gets here.
+    throw new GoJsonError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

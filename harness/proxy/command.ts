@@ -1,0 +1,68 @@
+/**
+ * `faultline proxy`: a standalone Toxiproxy-compatible server, a drop-in for `toxiproxy-server`
+ * (same default port, same `-config` file format: a JSON array of proxies, as for POST /populate).
+ * Binds loopback unless told otherwise. Runs until SIGINT or SIGTERM.
+ */
+import { readFile } from "node:fs/promises";
+import { startProxyServer } from "./server.ts";
+
+export const DEFAULT_PROXY_PORT = 8474;
+
+export interface ProxyCommandOptions {
+  host: string;
+  port: number;
+  /** A JSON file with an array of proxies to create at start (Toxiproxy's `-config`). */
+  config?: string;
+  /** Where log lines go; default stderr. */
+  log?: (message: string) => void;
+  /** Resolves when the server should stop; default: on SIGINT or SIGTERM. */
+  until?: Promise<unknown>;
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(sig);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
+
+export async function runProxyCommand(opts: ProxyCommandOptions): Promise<void> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  let populateBody: string | undefined;
+  if (opts.config) {
+    try {
+      populateBody = await readFile(opts.config, "utf8");
+    } catch (e) {
+      throw new Error(`cannot read proxy config ${opts.config}: ${(e as Error).message}`);
+    }
+  }
+  const server = await startProxyServer({ host: opts.host, port: opts.port, log });
+  const stop = opts.until ?? untilSignal();
+  try {
+    log(`faultline proxy: Toxiproxy-compatible API on ${server.url}`);
+    if (populateBody !== undefined) {
+      const res = await fetch(`${server.url}/populate`, { method: "POST", body: populateBody });
+      const text = await res.text();
+      if (!res.ok) {
+        throw new Error(
+          `cannot create the proxies in ${opts.config}: ${text.trim()} ` +
+            "(expected a JSON array of {name, listen, upstream, enabled?})",
+        );
+      }
+      const { proxies } = JSON.parse(text) as {
+        proxies: { name: string; listen: string; upstream: string }[] | null;
+      };
+      for (const p of proxies ?? [])
+        log(`faultline proxy: ${p.name} listening on ${p.listen} -> ${p.upstream}`);
+    }
+    await stop;
+    log("faultline proxy: shutting down");
+  } finally {
+    await server.close();
+  }
+}
