@@ -1,0 +1,112 @@
+/**
+ * The shared pipeline of both Elle checkers: pair the transactions, let the workload infer data
+ * dependencies and its own anomalies, add process and real-time order when the consistency
+ * model needs them, search the graph for cycles, and judge against the model.
+ */
+import type { CheckOptions } from "../checker.ts";
+import type { History } from "../history/op.ts";
+import type { Anomaly, CheckerResult } from "../verdict.ts";
+import { anomaliesProhibitedBy, boundary, canonicalModel, graphNeeds } from "./consistency-models.ts";
+import { findCycles } from "./cycles.ts";
+import { explainCycle } from "./explain.ts";
+import { buildDigraph } from "./graph.ts";
+import type { Inference } from "./inference.ts";
+import { addProcessEdges, addRealtimeEdges } from "./order-edges.ts";
+import { FAIL, INFO, OK, type TxnTable, txnTable } from "./txns.ts";
+
+export const DEFAULT_MODEL = "strict-serializable";
+/** Without a time limit we still stop a pathological cycle search, and say so. */
+export const DEFAULT_TIME_LIMIT_MS = 120_000;
+/** Cycles explained per anomaly type; the rest are counted. */
+const EXPLAINED_PER_TYPE = 20;
+
+export interface ElleResult extends CheckerResult {
+  consistencyModel: string;
+  /** The weakest consistency models the anomalies found rule out. */
+  not: string[];
+  /** Stronger models also ruled out. */
+  alsoNot: string[];
+  /** Anomalies found that the chosen model allows (e.g. G2-item under snapshot-isolation). */
+  allowedAnomalyTypes: string[];
+  allowedAnomalies: Anomaly[];
+  timedOut: boolean;
+}
+
+export function runElle(
+  history: History,
+  options: CheckOptions,
+  infer: (t: TxnTable) => Inference,
+): ElleResult {
+  const started = Date.now();
+  const model = canonicalModel(options.consistencyModel ?? DEFAULT_MODEL);
+  const deadline = started + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
+
+  const t = txnTable(history);
+  const inf = infer(t);
+  const needs = graphNeeds(model);
+  if (needs.process) addProcessEdges(t, inf.edges);
+  if (needs.realtime) addRealtimeEdges(t, inf.edges);
+  const edgeCount = inf.edges.length;
+  const g = buildDigraph(t.n, inf.edges);
+  const inferredMs = Date.now() - started;
+
+  const search = findCycles(g, { deadline });
+  const counts = new Map(inf.counts);
+  const anomalies: Anomaly[] = [...inf.anomalies];
+  for (const c of search.cycles) {
+    const n = (counts.get(c.type) ?? 0) + 1;
+    counts.set(c.type, n);
+    if (n <= EXPLAINED_PER_TYPE) anomalies.push(explainCycle(inf, c));
+  }
+
+  const prohibited = anomaliesProhibitedBy(model);
+  const found = [...counts.keys()].sort();
+  const bad = found.filter((a) => prohibited.has(a));
+  const allowed = found.filter((a) => !prohibited.has(a));
+  const { not, alsoNot } = boundary(found);
+  const valid = bad.length > 0 ? false : search.timedOut ? "unknown" : true;
+
+  let ok = 0;
+  let info = 0;
+  let fail = 0;
+  for (let i = 0; i < t.n; i++) {
+    if (t.status[i] === OK) ok++;
+    else if (t.status[i] === INFO) info++;
+    else if (t.status[i] === FAIL) fail++;
+  }
+  const stats: Record<string, number | string> = {
+    txns: t.n,
+    ok,
+    info,
+    fail,
+    edges: edgeCount,
+    sccs: search.sccCount,
+    largestScc: search.largestScc,
+    inferMs: inferredMs,
+    ms: Date.now() - started,
+  };
+  for (const [type, n] of counts) stats[`count:${type}`] = n;
+
+  const result: ElleResult = {
+    valid,
+    anomalyTypes: bad,
+    anomalies: anomalies.filter((a) => prohibited.has(a.type)),
+    consistencyModel: model,
+    not,
+    alsoNot,
+    allowedAnomalyTypes: allowed,
+    allowedAnomalies: anomalies.filter((a) => !prohibited.has(a.type)),
+    timedOut: search.timedOut,
+    stats,
+  };
+  if (search.timedOut) {
+    const where = search.incomplete.at(-1);
+    result.reason =
+      `cycle search stopped at the time limit (${options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS} ms)` +
+      (where
+        ? ` while looking for ${where.type} among ${where.sccSize} strongly connected transactions`
+        : "") +
+      `; found so far: ${found.length > 0 ? found.join(", ") : "nothing"}. Raise --time-limit to search further.`;
+  }
+  return result;
+}

@@ -1,0 +1,178 @@
+/**
+ * The transactions of a history, as a table indexed by integer id: each invoke paired with its
+ * completion, its status, process and the interval it ran in. Failed transactions are kept (G1a
+ * and dirty updates need their writes) but never become graph nodes.
+ */
+import type { History, Op } from "../history/op.ts";
+import { NEMESIS } from "../history/op.ts";
+import { ElleInputError } from "./errors.ts";
+
+export const OK = 0;
+export const INFO = 1;
+export const FAIL = 2;
+export type TxnStatus = typeof OK | typeof INFO | typeof FAIL;
+
+/** A micro-op as it appears in the history: `[f, key, value]`. */
+export type MicroOp = [string, unknown, unknown];
+/** Keys and values must be primitives so that Map identity is value identity. */
+export type Scalar = string | number | boolean | null;
+
+export interface TxnTable {
+  n: number;
+  /** The completion op (or the invoke, for a transaction that never completed). */
+  ops: Op[];
+  /** Micro-ops: the completion's for `ok`, otherwise the invoke's (reads unknown). */
+  mops: MicroOp[][];
+  status: Uint8Array;
+  /** Dense process ids; `processNames[id]` is the history's process. */
+  process: Int32Array;
+  processNames: (number | string)[];
+  /** Invoke and completion times (`time`, or position in the history when times are missing). */
+  invokeTime: Float64Array;
+  /** +Infinity for `info`: it may take effect at any later time. */
+  completeTime: Float64Array;
+  /** Invokes (id * 2) and ok completions (id * 2 + 1) in real-time order. */
+  events: Int32Array;
+  /** true when `time` fields were used; false when line order stood in for them. */
+  timed: boolean;
+}
+
+function isTxnOp(op: Op): boolean {
+  return op.process !== NEMESIS && (op.f === "txn" || op.f === undefined || op.f === null);
+}
+
+function checkMops(value: unknown, op: Op): MicroOp[] {
+  if (!Array.isArray(value)) {
+    throw new ElleInputError(
+      `transaction value must be a list of micro-ops, got ${JSON.stringify(value)}`,
+      op,
+    );
+  }
+  for (let i = 0; i < value.length; i++) {
+    const m = value[i];
+    if (!Array.isArray(m) || m.length !== 3 || typeof m[0] !== "string") {
+      throw new ElleInputError(
+        `micro-op ${i + 1} must be [f, key, value] with f a string, got ${JSON.stringify(m)}`,
+        op,
+      );
+    }
+    const k = m[1];
+    if (typeof k !== "string" && typeof k !== "number") {
+      throw new ElleInputError(
+        `micro-op ${i + 1} has key ${JSON.stringify(k)}; keys must be strings or numbers`,
+        op,
+      );
+    }
+  }
+  return value as MicroOp[];
+}
+
+/** Pairs invokes with completions per process and builds the table. Non-txn ops are ignored. */
+export function txnTable(history: History): TxnTable {
+  const ops: Op[] = [];
+  const values: unknown[] = [];
+  const status: number[] = [];
+  const procs: number[] = [];
+  const inv: number[] = [];
+  const cmp: number[] = [];
+  // Real-time events as they appear: id * 2 for an invoke, id * 2 + 1 for a completion.
+  const events: number[] = [];
+  const processIds = new Map<number | string, number>();
+  const processNames: (number | string)[] = [];
+  const pending = new Map<number | string, number>();
+  const timed = history.every((op) => !isTxnOp(op) || typeof op.time === "number");
+
+  const procId = (p: number | string): number => {
+    let id = processIds.get(p);
+    if (id === undefined) {
+      id = processNames.length;
+      processIds.set(p, id);
+      processNames.push(p);
+    }
+    return id;
+  };
+  const open = (op: Op, invokeAt: number): number => {
+    const id = ops.length;
+    ops.push(op);
+    values.push(op.value);
+    status.push(INFO);
+    procs.push(procId(op.process as number | string));
+    inv.push(invokeAt);
+    cmp.push(Number.POSITIVE_INFINITY);
+    return id;
+  };
+
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i];
+    if (!isTxnOp(op)) continue;
+    const at = timed ? (op.time as number) : i;
+    const p = op.process as number | string;
+    if (op.type === "invoke") {
+      // A second invoke before a completion leaves the first one's outcome unknown (it stays info).
+      const id = open(op, at);
+      pending.set(p, id);
+      events.push(id * 2);
+      continue;
+    }
+    let id = pending.get(p);
+    pending.delete(p);
+    if (id === undefined) {
+      // A completion without an invoke (histories of completions only): no real-time predecessors.
+      id = open(op, Number.NEGATIVE_INFINITY);
+    }
+    ops[id] = op;
+    if (op.type === "ok") {
+      values[id] = op.value;
+      status[id] = OK;
+      cmp[id] = at;
+      events.push(id * 2 + 1);
+    } else if (op.type === "fail") {
+      status[id] = FAIL;
+      cmp[id] = at;
+    } else if (op.type === "info") {
+      // Reads of an indeterminate txn are unknown; its writes may have happened at any later time.
+      if (Array.isArray(op.value)) values[id] = op.value;
+    } else {
+      throw new ElleInputError(`unknown op type ${JSON.stringify(op.type)}`, op);
+    }
+  }
+
+  const mops = values.map((v, id) => checkMops(v, ops[id]));
+  const invokeTime = Float64Array.from(inv);
+  const completeTime = Float64Array.from(cmp);
+  let order = Int32Array.from(events);
+  const at = (e: number): number => ((e & 1) === 0 ? invokeTime[e >> 1] : completeTime[e >> 1]);
+  let monotone = true;
+  for (let i = 1; i < order.length && monotone; i++) monotone = at(order[i - 1]) <= at(order[i]);
+  if (!monotone) {
+    // Times disagree with line order: trust the clock; at equal times, invokes come first
+    // (an op completing at t does not precede one invoked at t).
+    order = order.slice().sort((a, b) => at(a) - at(b) || (a & 1) - (b & 1));
+  }
+
+  return {
+    n: ops.length,
+    ops,
+    mops,
+    status: Uint8Array.from(status),
+    process: Int32Array.from(procs),
+    processNames,
+    invokeTime,
+    completeTime,
+    events: order,
+    timed,
+  };
+}
+
+/** `[1 2 3]`-style rendering of values for explanations. */
+export function show(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(show).join(" ")}]`;
+  if (v === null || v === undefined) return "nil";
+  if (typeof v === "string") return v;
+  return String(v);
+}
+
+/** A one-line rendering of a transaction: `append x 3; r y [1 2]`. */
+export function showTxn(mops: MicroOp[]): string {
+  return mops.map(([f, k, v]) => `${f} ${show(k)} ${show(v)}`).join("; ");
+}
