@@ -1,0 +1,337 @@
+/**
+ * A PostgreSQL server of the local backend: one postmaster on its own loopback port, its own
+ * data dir (a copy of the run's template), its log in `logs/<node>.log`.
+ *
+ * `PostgresNodeSpec` says what to start; `RunningPostgresNode` is what you get once it runs and
+ * is how clients, the runner and the nemesis use it (connection info, promote, re-point a
+ * standby, stop/kill/restart/pause/resume). It implements the nemesis's `NodeControl` and
+ * carries the topology's `RunningNode` fields.
+ */
+import { chownSync, existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { readLogSince } from "../../backends/local/log-file.ts";
+import { allocatePort, isAddressInUse, LOOPBACK } from "../../backends/local/ports.ts";
+import type { SupervisedProcess } from "../../backends/local/supervised-process.ts";
+import type { Supervisor } from "../../backends/local/supervisor.ts";
+import type { NodeControl } from "../../nemesis/fault.ts";
+import type { NodeSpec, RunningNode } from "../../topology.ts";
+import {
+  DATABASE,
+  NODE_CONF,
+  type PgSettings,
+  primaryConninfo,
+  quoteSetting,
+  renderSettings,
+  SUPERUSER,
+  synchronousStandbyNames,
+} from "./pg-config.ts";
+import { waitUntilReady } from "./readiness.ts";
+import { copyTemplate, type PgTemplate } from "./template.ts";
+
+/** Where a client (or the harness) connects to reach a node, as `pg.Client` takes it. */
+export interface PgConnectionInfo {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** A host:port a standby streams from: its primary's, or a proxy in front of it. */
+export interface Upstream {
+  host: string;
+  port: number;
+}
+
+export interface PostgresNodeSpec {
+  node: NodeSpec;
+  /** Extra postgresql.conf settings for this node (e.g. synchronous_commit). */
+  settings?: PgSettings;
+  /** Extra environment for the server (e.g. LD_PRELOAD + FAKETIME for clock faults). */
+  env?: Record<string, string>;
+  /** A fixed port; default: a free loopback port. */
+  port?: number;
+}
+
+export interface StartOptions {
+  /** Environment for this start (and later ones), merged over the spec's `env`. */
+  env?: Record<string, string>;
+}
+
+export interface PostgresNodeContext {
+  template: PgTemplate;
+  /** Temp dir holding the data dirs (owned by the server user). */
+  workDir: string;
+  /** The run folder's `logs/` dir. */
+  logsDir: string;
+  supervisor: Supervisor;
+  readyTimeoutMs: number;
+}
+
+const START_ATTEMPTS = 5;
+const STOP_TIMEOUT_MS = 15_000;
+
+export type PgRole = "primary" | "standby";
+
+export class RunningPostgresNode implements NodeControl, RunningNode {
+  readonly spec: NodeSpec;
+  readonly host = LOOPBACK;
+  port: number;
+  readonly logFile: string;
+  readonly dataDir: string;
+  /** Environment added to every start; the clock nemesis may change it and restart. */
+  env: Record<string, string>;
+  private proc: SupervisedProcess | undefined;
+  private currentRole: PgRole;
+  private currentUpstream: Upstream | undefined;
+  private portChosenByUs: boolean;
+
+  private constructor(
+    private readonly ctx: PostgresNodeContext,
+    readonly nodeSpec: PostgresNodeSpec,
+    role: PgRole,
+    upstream: Upstream | undefined,
+    port: number,
+  ) {
+    this.spec = nodeSpec.node;
+    this.port = port;
+    this.portChosenByUs = nodeSpec.port === undefined;
+    this.logFile = join(ctx.logsDir, `${nodeSpec.node.name}.log`);
+    this.dataDir = join(ctx.workDir, nodeSpec.node.name);
+    this.env = { ...nodeSpec.env };
+    this.currentRole = role;
+    this.currentUpstream = upstream;
+  }
+
+  /**
+   * Makes the node's data dir from the template (a standby when `upstream` is given: it
+   * streams from that host:port) and starts it; resolves once it accepts queries.
+   */
+  static async create(
+    ctx: PostgresNodeContext,
+    spec: PostgresNodeSpec,
+    upstream?: Upstream,
+  ): Promise<RunningPostgresNode> {
+    const port = spec.port ?? (await allocatePort());
+    const node = new RunningPostgresNode(ctx, spec, upstream ? "standby" : "primary", upstream, port);
+    if (existsSync(node.dataDir))
+      throw new Error(`data dir ${node.dataDir} already exists: node names must be unique`);
+    await copyTemplate(ctx.template, node.dataDir);
+    node.writeNodeConf();
+    if (upstream) node.writeOwned("standby.signal", "");
+    await node.start();
+    return node;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get role(): PgRole {
+    return this.currentRole;
+  }
+
+  /** The host:port this standby streams from (undefined for a primary). */
+  get upstream(): Upstream | undefined {
+    return this.currentUpstream;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.running ? this.proc.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.proc?.running ?? false;
+  }
+
+  get paused(): boolean {
+    return this.proc?.isPaused ?? false;
+  }
+
+  /** Direct connection info (no proxy): what the proxies' upstreams and the harness use. */
+  get connection(): PgConnectionInfo {
+    return {
+      host: this.host,
+      port: this.port,
+      user: SUPERUSER,
+      password: this.ctx.template.password,
+      database: DATABASE,
+    };
+  }
+
+  /** The same credentials at another address (a proxy in front of this node). */
+  connectionVia(host: string, port: number): PgConnectionInfo {
+    return { ...this.connection, host, port };
+  }
+
+  private writeNodeConf(): void {
+    const settings: PgSettings = { cluster_name: this.name, ...this.nodeSpec.settings };
+    if (this.currentUpstream) settings.primary_conninfo = this.conninfoFor(this.currentUpstream);
+    this.writeOwned(NODE_CONF, `${renderSettings(settings)}\n`);
+  }
+
+  /** Writes a file into the data dir, owned by the server user like everything else there. */
+  private writeOwned(file: string, text: string): void {
+    const path = join(this.dataDir, file);
+    writeFileSync(path, text, { mode: 0o600 });
+    const runAs = this.ctx.template.runAs;
+    if (runAs) chownSync(path, runAs.uid, runAs.gid);
+  }
+
+  private conninfoFor(upstream: Upstream): string {
+    return primaryConninfo({ ...upstream, password: this.ctx.template.password, applicationName: this.name });
+  }
+
+  /**
+   * Starts the server on its port (same data dir, same port on every restart) and waits until
+   * it accepts queries. The first start retries on a fresh port when the port was taken.
+   */
+  async start(opts: StartOptions = {}): Promise<void> {
+    if (this.proc?.running) throw new Error(`${this.name} is already running (pid ${this.proc.pid})`);
+    if (opts.env) this.env = { ...this.env, ...opts.env };
+    for (let attempt = 1; ; attempt++) {
+      const proc = await this.ctx.supervisor.spawn({
+        name: this.name,
+        command: this.ctx.template.binaries.postgres,
+        args: ["-D", this.dataDir, "-p", String(this.port)],
+        logFile: this.logFile,
+        runAs: this.ctx.template.runAs,
+        env: { ...this.ctx.template.binaries.env, ...this.env },
+        stopSignal: "SIGINT", // fast shutdown: roll back open transactions, checkpoint, exit
+        stopTimeoutMs: STOP_TIMEOUT_MS,
+      });
+      this.proc = proc;
+      try {
+        await waitUntilReady({
+          name: this.name,
+          proc,
+          connection: this.connection,
+          timeoutMs: this.ctx.readyTimeoutMs,
+        });
+        return;
+      } catch (err) {
+        const exited = !proc.running;
+        const inUse = exited && isAddressInUse(readLogSince(this.logFile, proc.logOffset));
+        if (!exited) await proc.kill().catch(() => {});
+        if (inUse && this.portChosenByUs && attempt < START_ATTEMPTS) {
+          // Someone took the port between allocation and bind: take another one.
+          this.port = await allocatePort();
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Fast shutdown (SIGINT), SIGKILL to the whole process tree after 15 s. */
+  async stop(): Promise<void> {
+    await this.proc?.stop();
+  }
+
+  /** SIGKILL to the postmaster and every backend; resolves when all are gone. */
+  async kill(): Promise<void> {
+    await this.proc?.kill();
+  }
+
+  /** Stop, then start on the same data dir and port. */
+  async restart(opts: StartOptions = {}): Promise<void> {
+    await this.stop();
+    await this.start(opts);
+  }
+
+  /** SIGSTOP to every process of the server: queries stall, connections stay open. */
+  async pause(): Promise<void> {
+    if (!this.proc) throw new Error(`${this.name} was never started`);
+    this.proc.pause();
+  }
+
+  async resume(): Promise<void> {
+    this.proc?.resume();
+  }
+
+  /** Runs one statement on a fresh superuser connection straight to the node. */
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+    timeoutMs = 30_000,
+  ): Promise<pg.QueryResult<R>> {
+    const client = new pg.Client({
+      ...this.connection,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+    });
+    client.on("error", () => {}); // a server killed under us: the query's own rejection reports it
+    await client.connect();
+    try {
+      return await client.query<R>(sql, params);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  private async alterSystem(name: string, value: string): Promise<void> {
+    // ALTER SYSTEM takes no bind parameters: the value is quoted as a literal.
+    await this.query(`ALTER SYSTEM SET ${name} = ${quoteSetting(value)}`);
+    await this.query("SELECT pg_reload_conf()");
+  }
+
+  /** Points this standby at another upstream (e.g. a new primary, or another proxy); no restart. */
+  async repointStandby(host: string, port: number): Promise<void> {
+    if (this.currentRole !== "standby")
+      throw new Error(`${this.name} is a primary: only a standby can be re-pointed`);
+    await this.alterSystem("primary_conninfo", this.conninfoFor({ host, port }));
+    this.currentUpstream = { host, port };
+  }
+
+  /** Promotes this standby to a primary (pg_promote, waiting up to 60 s). */
+  async promote(): Promise<void> {
+    if (this.currentRole !== "standby") throw new Error(`${this.name} is already a primary`);
+    const res = await this.query<{ promoted: boolean }>(
+      "SELECT pg_promote(true, 60) AS promoted",
+      [],
+      70_000,
+    );
+    if (!res.rows[0]?.promoted) {
+      throw new Error(`${this.name}: pg_promote() did not finish within 60 s; see ${this.logFile}`);
+    }
+    this.currentRole = "primary";
+    this.currentUpstream = undefined;
+  }
+
+  /**
+   * Makes commits wait for `names` (any `quorum` of them) to apply them
+   * (`synchronous_commit = remote_apply`); an empty list turns synchronous replication off.
+   */
+  async setSynchronousStandbys(names: string[], quorum = 1): Promise<void> {
+    await this.alterSystem(
+      "synchronous_standby_names",
+      names.length ? synchronousStandbyNames(names, quorum) : "",
+    );
+    await this.alterSystem("synchronous_commit", names.length ? "remote_apply" : "on");
+  }
+
+  /** Resolves once this standby's WAL receiver is streaming (or throws after `timeoutMs`). */
+  async waitStreaming(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "no WAL receiver";
+    while (Date.now() < deadline) {
+      try {
+        const res = await this.query<{ status: string }>(
+          "SELECT status FROM pg_stat_wal_receiver",
+          [],
+          5_000,
+        );
+        last = res.rows[0]?.status ?? "no WAL receiver";
+        if (last === "streaming") return;
+      } catch (err) {
+        last = (err as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(
+      `${this.name} is not streaming from ${this.currentUpstream?.host}:${this.currentUpstream?.port} after ` +
+        `${timeoutMs} ms (last: ${last}); see ${this.logFile}`,
+    );
+  }
+}
