@@ -28,6 +28,17 @@ function escapeLabel(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 }
 
+/** Counters not (yet) exposed, for a proxy that has never listened. */
+export function emptyCounters(): ProxyCounters {
+  return {
+    upstream: { received: 0, sent: 0 },
+    downstream: { received: 0, sent: 0 },
+    connectionsOpen: 0,
+    connectionsTotal: 0,
+    upstreamConnectErrors: 0,
+  };
+}
+
 export class ProxyMetrics {
   /** Keyed by proxy name + listener + upstream, so counters survive a proxy's disable/enable. */
   private readonly series = new Map<string, Series>();
@@ -36,16 +47,7 @@ export class ProxyMetrics {
     const key = `${proxy}\u0000${listener}\u0000${upstream}`;
     let s = this.series.get(key);
     if (!s) {
-      s = {
-        labels: { proxy, listener, upstream },
-        counters: {
-          upstream: { received: 0, sent: 0 },
-          downstream: { received: 0, sent: 0 },
-          connectionsOpen: 0,
-          connectionsTotal: 0,
-          upstreamConnectErrors: 0,
-        },
-      };
+      s = { labels: { proxy, listener, upstream }, counters: emptyCounters() };
       this.series.set(key, s);
     }
     return s.counters;

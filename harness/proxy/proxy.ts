@@ -12,7 +12,7 @@ import {
   splitHostPort,
 } from "./address.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
-import type { ProxyCounters, ProxyMetrics } from "./metrics.ts";
+import { emptyCounters, type ProxyCounters, type ProxyMetrics } from "./metrics.ts";
 import { toxicJson } from "./toxic.ts";
 import { ToxicCollection } from "./toxic-collection.ts";
 
@@ -41,7 +41,8 @@ export class ProxyInstance implements ConnectionHost {
   ) {
     this.listen = listen;
     this.upstream = upstream;
-    this.counters = metrics.countersFor(name, listen, upstream);
+    // Exposed once it listens, under the address it is bound to.
+    this.counters = emptyCounters();
   }
 
   /** Toxiproxy's JSON for a proxy, with its toxics. */
