@@ -7,12 +7,13 @@
 import type { Checker } from "../checker.ts";
 import { runElle } from "./check.ts";
 import { inferListAppend } from "./list-append.ts";
-import { inferRwRegister } from "./rw-register.ts";
+import { inferRwRegister, type RwRegisterOptions } from "./rw-register.ts";
 
 export type { ElleResult } from "./check.ts";
 export { anomaliesProhibitedBy, boundary, canonicalModel, KNOWN_MODELS } from "./consistency-models.ts";
 export { ElleInputError } from "./errors.ts";
 export type { CycleEdge, CycleExplanation, CycleGraph, CycleNode, DependencyKind } from "./explanation.ts";
+export type { RwRegisterOptions } from "./rw-register.ts";
 
 export const elleListAppendChecker: Checker = {
   name: "elle-list-append",
@@ -23,5 +24,7 @@ export const elleListAppendChecker: Checker = {
 export const elleRwRegisterChecker: Checker = {
   name: "elle-rw-register",
   description: "Elle-style isolation anomalies in read/write register transactions (--consistency-model)",
-  check: (history, options) => runElle(history, options, inferRwRegister),
+  // Options may also carry `sequentialKeys` / `linearizableKeys` (RwRegisterOptions).
+  check: (history, options) =>
+    runElle(history, options, (t) => inferRwRegister(t, options as RwRegisterOptions)),
 };
