@@ -38,7 +38,7 @@ export class RunProgress {
   observe(op: Op): void {
     if (op.process === NEMESIS) {
       // A fault's start op names it; its stop op clears it.
-      this.fault = op.value && typeof op.value === "object" && "stop" in (op.value as object) ? "none" : describeFault(op);
+      this.fault = op.phase === "stop" ? "none" : describeFault(op);
       return;
     }
     if (op.type === "ok") this.ok++;
@@ -71,8 +71,6 @@ export class RunProgress {
 }
 
 function describeFault(op: Op): string {
-  const v = op.value;
-  if (typeof v === "string") return v;
-  if (v && typeof v === "object" && "description" in v) return String((v as { description: unknown }).description);
-  return op.f;
+  const v = typeof op.value === "string" ? op.value : op.f;
+  return v.length > 60 ? `${v.slice(0, 57)}...` : v;
 }

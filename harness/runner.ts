@@ -1,23 +1,31 @@
 /**
  * Runs one test end to end: start the world, run clients and faults, tear everything down,
- * check the history, write results and reports. Teardown always runs, whatever happened.
+ * check the history, write results. Teardown (heal, stop nodes, release the proxy) always runs,
+ * whatever happened; a run killed outright is cleaned up by the next one (pid files).
  */
 import { readFileSync } from "node:fs";
 import { parseHistory } from "../checkers/history/parse.ts";
 import type { Results } from "../checkers/verdict.ts";
 import { RegisterGenerator } from "../workloads/register.ts";
+import { reapLeftovers } from "./backends/local/reap.ts";
+import { supervisor } from "./backends/local/supervisor.ts";
 import { runCheckers } from "./check-history.ts";
 import { runClients } from "./client-loop.ts";
 import type { TestConfig } from "./config.ts";
 import { Prng } from "./generator/prng.ts";
+import { planSchedule } from "./generator/schedule.ts";
 import { HistoryWriter } from "./history-writer.ts";
 import { MetricsWriter } from "./metrics-writer.ts";
+import type { FaultContext } from "./nemesis/fault.ts";
+import { healAll, runSchedule } from "./nemesis/run-schedule.ts";
+import type { ScheduledFault } from "./nemesis/spec.ts";
+import { acquireProxy } from "./proxy/source.ts";
 import { createRunFolder, type RunFolder, writeJson } from "./run-folder.ts";
 import { findScenario } from "./scenarios/index.ts";
 import type { RunningScenario } from "./scenarios/scenario.ts";
 
 export interface RunEvents {
-  /** A phase begins: "starting", "running", "healing", "stopping", "checking". */
+  /** A phase begins: "starting", "running", "stopping", "checking". */
   phase(name: string, detail?: string): void;
   log(message: string): void;
 }
@@ -31,6 +39,25 @@ export interface RunOutcome {
   wallMs: number;
 }
 
+/** Validates the config against the scenario and plans the faults: every error before anything starts. */
+export function planRun(config: TestConfig): { schedule: ScheduledFault[]; topology: ReturnType<ReturnType<typeof findScenario>["topology"]> } {
+  const scenario = findScenario(config.scenario);
+  const topology = scenario.topology(config);
+  const schedule =
+    (config.schedule as ScheduledFault[] | undefined) ??
+    planSchedule({
+      seed: config.seed,
+      nemeses: config.nemesis,
+      intervalMs: config.nemesisIntervalS * 1000,
+      faultDurationMs: config.faultDurationS * 1000,
+      timeLimitMs: config.timeLimitS * 1000,
+      topology,
+    });
+  return { schedule, topology };
+}
+
+const asRandom = (p: Prng) => ({ float: () => p.float(), int: (n: number) => p.int(0, n - 1) });
+
 export async function runTest(
   config: TestConfig,
   events: RunEvents,
@@ -38,32 +65,51 @@ export async function runTest(
 ): Promise<RunOutcome> {
   const t0 = performance.now();
   const scenario = findScenario(config.scenario);
-  const topology = scenario.topology(config);
+  const { schedule, topology } = planRun(config);
+
+  const reaped = await reapLeftovers();
+  if (reaped.killed > 0) events.log(`stopped ${reaped.killed} leftover process(es) of an earlier run that was killed`);
+
   const folder = createRunFolder(config.store, config.name);
   const prng = new Prng(config.seed);
-
-  writeJson(folder.testJson, { ...config, topology, startedAt: new Date().toISOString() });
   const writer = new HistoryWriter(folder.history);
   const metrics = new MetricsWriter(folder.metrics, () => writer.now());
-  let running: RunningScenario | undefined;
-  let interrupted = false;
-
+  let interrupted = opts.interrupt?.aborted ?? false;
+  const stopNemesis = new AbortController();
   const stopClients = new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, config.timeLimitS * 1000);
     opts.interrupt?.addEventListener("abort", () => {
       interrupted = true;
       clearTimeout(timer);
+      stopNemesis.abort();
       resolve();
     });
   });
 
+  // A harness that exits without teardown (uncaught error, process.exit) still kills its servers.
+  const onExit = () => supervisor.killAllSync();
+  process.on("exit", onExit);
+
+  let running: RunningScenario | undefined;
+  let faultCtx: FaultContext | undefined;
+  const proxy = await acquireProxy({ url: config.proxyUrl });
+  writeJson(folder.testJson, {
+    ...config,
+    schedule,
+    topology,
+    proxy: { kind: proxy.kind, version: proxy.version },
+    startedAt: new Date().toISOString(),
+  });
   try {
-    events.phase("starting", `${scenario.name}: ${topology.nodes.map((n) => n.name).join(", ")}`);
-    running = await scenario.start!({ config, folder, proxyUrl: "", log: events.log });
+    events.phase("starting", `${scenario.name}: ${topology.nodes.map((n) => n.name).join(", ")} (proxy: ${proxy.kind})`);
+    running = await scenario.start!({ config, folder, proxyUrl: proxy.url, log: events.log });
+    faultCtx = { proxyUrl: proxy.url, topology, links: running.links, nodes: running.nodes };
+    if (interrupted) throw new Interrupted();
     opts.onStarted?.(writer);
     const probes = running.startProbes?.(metrics);
     events.phase("running");
-    const asRandom = (p: Prng) => ({ float: () => p.float(), int: (n: number) => p.int(0, n - 1) });
+    const ctx = faultCtx;
+    const nemesis = runSchedule(schedule, ctx, (op) => writer.record({ ...op }), stopNemesis.signal);
     await runClients({
       regions: topology.regions.map((r) => r.name),
       concurrency: config.concurrency,
@@ -78,15 +124,26 @@ export async function runTest(
       writer,
       stop: stopClients,
     });
+    stopNemesis.abort();
+    await nemesis;
     await probes?.stop();
+  } catch (err) {
+    if (!(err instanceof Interrupted)) throw err;
   } finally {
     events.phase("stopping");
-    await running?.stop();
+    if (faultCtx) {
+      const healed = await healAll(faultCtx);
+      for (const e of healed.errors) events.log(`heal: ${e}`);
+    }
+    await running?.stop().catch((e) => events.log(`stopping nodes: ${(e as Error).message}`));
+    await supervisor.stopAll();
+    await proxy.release().catch(() => {});
+    process.off("exit", onExit);
     writer.close();
     metrics.close();
   }
 
-  if (interrupted) return { folder, interrupted, opCount: writer.count, wallMs: performance.now() - t0 };
+  if (interrupted || !running) return { folder, interrupted: true, opCount: writer.count, wallMs: performance.now() - t0 };
 
   events.phase("checking", `${writer.count} ops`);
   const history = parseHistory(readFileSync(folder.history, "utf8"), { fileName: folder.history });
@@ -94,3 +151,5 @@ export async function runTest(
   writeJson(folder.results, results);
   return { folder, results, interrupted, opCount: writer.count, wallMs: performance.now() - t0 };
 }
+
+class Interrupted extends Error {}
