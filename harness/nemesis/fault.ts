@@ -4,6 +4,8 @@
  * ("cut eu-west->us-east replication"), so the report can line anomalies up with faults.
  */
 import type { NodeSpec, RunningLink, TopologySpec } from "../topology.ts";
+import type { CutSet } from "./cuts.ts";
+import type { Router } from "./router.ts";
 
 /** What a fault may act on: the proxy API for links, and node processes. */
 export interface FaultContext {
@@ -12,6 +14,31 @@ export interface FaultContext {
   topology: TopologySpec;
   links: RunningLink[];
   nodes: Map<string, NodeControl>;
+  /** Per-node clocks (libfaketime), for clock faults; nodes must have been started with their env. */
+  clocks?: Map<string, NodeClock>;
+  /** Where clients send writes; failover faults move it. */
+  router?: Router;
+  /** Packet-level network (network namespaces) for stores whose peers gossip addresses; partitions
+   *  then also cut node-to-node traffic here. */
+  packets?: PacketNetwork;
+}
+
+/** A node's clock as clock faults see it (see harness/clock/faketime.ts). */
+export interface NodeClock {
+  readonly offsetMs: number;
+  /** Sets the node's wall clock to real time + offsetMs. */
+  set(offsetMs: number): Promise<void>;
+}
+
+/** Packet-level faults between nodes (see harness/netns/). */
+export interface PacketNetwork {
+  /** Drops every packet of each node-to-node pair cut in `cuts` (pairs naming unknown nodes are skipped);
+   *  returns what it did, in words. */
+  cut(cuts: CutSet, tag: string): Promise<string[]>;
+  /** Removes the drops added under `tag`. */
+  heal(tag: string): Promise<void>;
+  /** Removes every drop rule and every netem qdisc this network added. */
+  healAll(): Promise<void>;
 }
 
 /** A node as the nemesis sees it; store-specific abilities are optional. */
