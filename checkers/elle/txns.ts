@@ -5,6 +5,7 @@
  */
 import type { History, Op } from "../history/op.ts";
 import { NEMESIS } from "../history/op.ts";
+import { pairOps } from "../history/pairs.ts";
 import { ElleInputError } from "./errors.ts";
 
 export const OK = 0;
@@ -79,7 +80,6 @@ export function txnTable(history: History): TxnTable {
   const events: number[] = [];
   const processIds = new Map<number | string, number>();
   const processNames: (number | string)[] = [];
-  const pending = new Map<number | string, number>();
   const timed = history.every((op) => !isTxnOp(op) || typeof op.time === "number");
 
   const procId = (p: number | string): number => {
@@ -102,38 +102,46 @@ export function txnTable(history: History): TxnTable {
     return id;
   };
 
-  for (let i = 0; i < history.length; i++) {
-    const op = history[i];
-    if (!isTxnOp(op)) continue;
-    const at = timed ? (op.time as number) : i;
-    const p = op.process as number | string;
-    if (op.type === "invoke") {
-      // A second invoke before a completion leaves the first one's outcome unknown (it stays info).
-      const id = open(op, at);
-      pending.set(p, id);
-      events.push(id * 2);
-      continue;
+  const hasInvokes = history.some((op) => op.type === "invoke" && isTxnOp(op));
+  if (hasInvokes) {
+    // Pairing (and its line-numbered errors for malformed histories) is shared with other checkers.
+    const byPosition = new Int32Array(history.length).fill(-1);
+    for (const pair of pairOps(history)) {
+      if (!isTxnOp(pair.invoke)) continue;
+      const id = open(pair.invoke, timed ? (pair.invoke.time as number) : pair.invokeAt);
+      byPosition[pair.invokeAt] = id * 2;
+      const op = pair.completion;
+      if (op === undefined) continue;
+      ops[id] = op;
+      if (op.type === "ok") {
+        values[id] = op.value;
+        status[id] = OK;
+        cmp[id] = timed ? (op.time as number) : pair.completeAt;
+        byPosition[pair.completeAt] = id * 2 + 1;
+      } else if (op.type === "fail") {
+        status[id] = FAIL;
+      } else if (op.type === "info") {
+        // Reads of an indeterminate txn are unknown; its writes may have happened at any later time.
+        if (Array.isArray(op.value)) values[id] = op.value;
+      } else {
+        throw new ElleInputError(`unknown op type ${JSON.stringify(op.type)}`, op);
+      }
     }
-    let id = pending.get(p);
-    pending.delete(p);
-    if (id === undefined) {
-      // A completion without an invoke (histories of completions only): no real-time predecessors.
-      id = open(op, Number.NEGATIVE_INFINITY);
-    }
-    ops[id] = op;
-    if (op.type === "ok") {
-      values[id] = op.value;
-      status[id] = OK;
-      cmp[id] = at;
-      events.push(id * 2 + 1);
-    } else if (op.type === "fail") {
-      status[id] = FAIL;
-      cmp[id] = at;
-    } else if (op.type === "info") {
-      // Reads of an indeterminate txn are unknown; its writes may have happened at any later time.
-      if (Array.isArray(op.value)) values[id] = op.value;
-    } else {
-      throw new ElleInputError(`unknown op type ${JSON.stringify(op.type)}`, op);
+    for (const e of byPosition) if (e >= 0) events.push(e);
+  } else {
+    // Completions only (some exported histories): no invokes, so no real-time predecessors.
+    for (let i = 0; i < history.length; i++) {
+      const op = history[i];
+      if (!isTxnOp(op)) continue;
+      const id = open(op, Number.NEGATIVE_INFINITY);
+      const at = timed ? (op.time as number) : i;
+      if (op.type === "ok") {
+        status[id] = OK;
+        cmp[id] = at;
+        events.push(id * 2 + 1);
+      } else if (op.type === "fail") {
+        status[id] = FAIL;
+      }
     }
   }
 

@@ -40,7 +40,11 @@ describe("elle properties", () => {
     await fc.assert(
       fc.asyncProperty(serialHistory("rw-register"), async (o) => {
         const h = generateHistory(o);
-        const opts = { linearizableKeys: true, sequentialKeys: true };
+        const opts = {
+          consistencyModel: "strict-serializable",
+          linearizableKeys: true,
+          sequentialKeys: true,
+        };
         const r = (await elleRwRegisterChecker.check(h, opts)) as ElleResult;
         expect(r.anomalyTypes).toEqual([]);
         expect(r.valid).toBe(true);
