@@ -16,6 +16,8 @@ export interface CheckOptions {
   timeLimitMs?: number;
   /** Memory ceiling for search state, in bytes. */
   memoryLimitBytes?: number;
+  /** Check every independent key even after one is invalid (to report every anomaly, not just the first). */
+  allKeys?: boolean;
 }
 
 export interface Checker {

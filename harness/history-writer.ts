@@ -11,7 +11,7 @@ export type OpInput = Omit<Op, "index" | "time" | "line"> & { time?: number };
 export class HistoryWriter {
   private fd: number | undefined;
   private nextIndex = 0;
-  private readonly started = process.hrtime.bigint();
+  private started = process.hrtime.bigint();
   /** Listeners see every op as recorded (progress, live latency, tests). */
   private readonly listeners: ((op: Op) => void)[] = [];
 
@@ -22,6 +22,11 @@ export class HistoryWriter {
   /** Nanoseconds since the writer was created: the history's clock. */
   now(): number {
     return Number(process.hrtime.bigint() - this.started);
+  }
+
+  /** Sets time 0 to now: the runner calls it as the workload and the fault schedule begin. */
+  startClock(): void {
+    this.started = process.hrtime.bigint();
   }
 
   onOp(listener: (op: Op) => void): void {

@@ -61,7 +61,7 @@ const asRandom = (p: Prng) => ({ float: () => p.float(), int: (n: number) => p.i
 export async function runTest(
   config: TestConfig,
   events: RunEvents,
-  opts: { interrupt?: AbortSignal; onStarted?: (writer: HistoryWriter) => void } = {},
+  opts: { interrupt?: AbortSignal; onStarted?: (writer: HistoryWriter, running: RunningScenario) => void } = {},
 ): Promise<RunOutcome> {
   const t0 = performance.now();
   const scenario = findScenario(config.scenario);
@@ -76,8 +76,13 @@ export async function runTest(
   const metrics = new MetricsWriter(folder.metrics, () => writer.now());
   let interrupted = opts.interrupt?.aborted ?? false;
   const stopNemesis = new AbortController();
+  // Resolves at the time limit (counted from the workload's start) or on interrupt.
+  let startTimeLimit = () => {};
   const stopClients = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, config.timeLimitS * 1000);
+    let timer: NodeJS.Timeout | undefined;
+    startTimeLimit = () => {
+      timer = setTimeout(resolve, config.timeLimitS * 1000);
+    };
     opts.interrupt?.addEventListener("abort", () => {
       interrupted = true;
       clearTimeout(timer);
@@ -105,9 +110,12 @@ export async function runTest(
     running = await scenario.start!({ config, folder, proxyUrl: proxy.url, log: events.log });
     faultCtx = { proxyUrl: proxy.url, topology, links: running.links, nodes: running.nodes };
     if (interrupted) throw new Interrupted();
-    opts.onStarted?.(writer);
-    const probes = running.startProbes?.(metrics);
+    opts.onStarted?.(writer, running);
     events.phase("running");
+    // Time 0 of the history is the start of the workload and of the fault schedule.
+    writer.startClock();
+    startTimeLimit();
+    const probes = running.startProbes?.(metrics);
     const ctx = faultCtx;
     const nemesis = runSchedule(schedule, ctx, (op) => writer.record({ ...op }), stopNemesis.signal);
     await runClients({

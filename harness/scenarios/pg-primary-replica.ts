@@ -80,7 +80,8 @@ export async function startPgPrimaryReplica(
       checkers: [
         {
           name: "linearizable",
-          options: { model: "cas-register", initial: null, timeLimitMs: env.config.checkTimeLimitS * 1000 },
+          // Every key is checked, so the report shows each stale read, not just the first.
+          options: { model: "cas-register", initial: null, allKeys: true, timeLimitMs: env.config.checkTimeLimitS * 1000 },
         },
       ],
       startProbes(metrics) {
