@@ -61,7 +61,7 @@ describe("elle properties", () => {
         // the reader was invoked. Dropping that element makes the read stale in real time.
         const invokedAt = new Map<unknown, number>();
         const appendDone = new Map<string, number>();
-        const candidates: number[] = [];
+        const candidates: { at: number; invoked: number }[] = [];
         h.forEach((op, i) => {
           if (op.type === "invoke") {
             invokedAt.set(op.process, i);
@@ -73,20 +73,20 @@ describe("elle properties", () => {
             const list = v as unknown[];
             const done = list.length > 0 ? appendDone.get(`${k}:${list[list.length - 1]}`) : undefined;
             if (done !== undefined && done < invokedAt.get(op.process)!) {
-              candidates.push(i);
+              candidates.push({ at: i, invoked: invokedAt.get(op.process)! });
               break;
             }
           }
           for (const [f, k, v] of mops) if (f === "append") appendDone.set(`${k}:${v}`, i);
         });
         fc.pre(candidates.length > 0);
-        const i = candidates[pick % candidates.length];
+        const { at: i, invoked } = candidates[pick % candidates.length];
         let dropped = false;
         const value = (h[i].value as [string, unknown, unknown][]).map(([f, k, v]) => {
           if (f !== "r" || dropped) return [f, k, v];
           const list = v as unknown[];
           const done = list.length > 0 ? appendDone.get(`${k}:${list[list.length - 1]}`) : undefined;
-          if (done === undefined || done >= invokedAt.get(h[i].process)!) return [f, k, v];
+          if (done === undefined || done >= invoked) return [f, k, v];
           dropped = true;
           return [f, k, list.slice(0, -1)];
         });
