@@ -1,0 +1,145 @@
+// Draws the report's charts with uPlot (inlined in the page) from the JSON in #chart-data.
+// Runs in the browser; no network. Sets data-charts-drawn on <body> when done (tests read it).
+(() => {
+  const dataEl = document.getElementById("chart-data");
+  if (!dataEl) return;
+  const data = JSON.parse(dataEl.textContent || "null");
+  if (!data) return;
+  if (typeof uPlot === "undefined") {
+    for (const el of document.querySelectorAll(".chart-slot"))
+      el.textContent = "Charts unavailable: uPlot was not inlined.";
+    return;
+  }
+  const FAULT_FILL = "rgba(220, 38, 38, 0.10)";
+  const FAULT_EDGE = "rgba(220, 38, 38, 0.45)";
+  const PALETTE = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#9333ea"];
+
+  // Shades fault windows behind the series and names them along the top edge.
+  function faultPlugin(faults, end) {
+    return {
+      hooks: {
+        drawClear: [
+          (u) => {
+            const { ctx, bbox } = u;
+            ctx.save();
+            for (const f of faults) {
+              const x0 = Math.max(bbox.left, u.valToPos(f.start, "x", true));
+              const x1 = Math.min(bbox.left + bbox.width, u.valToPos(f.stop ?? end, "x", true));
+              if (!(x1 > x0)) continue;
+              ctx.fillStyle = FAULT_FILL;
+              ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+              ctx.fillStyle = FAULT_EDGE;
+              ctx.fillRect(x0, bbox.top, 1, bbox.height);
+            }
+            ctx.restore();
+          },
+        ],
+        draw: [
+          (u) => {
+            const { ctx, bbox } = u;
+            ctx.save();
+            ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+            ctx.fillStyle = "rgba(153, 27, 27, 0.9)";
+            // uPlot leaves its own alignment on the context; labels start at the window's left edge.
+            ctx.textAlign = "left";
+            ctx.textBaseline = "alphabetic";
+            for (const f of faults) {
+              const x0 = Math.max(bbox.left, u.valToPos(f.start, "x", true));
+              const x1 = Math.min(bbox.left + bbox.width, u.valToPos(f.stop ?? end, "x", true));
+              if (!(x1 - x0 > 30 * devicePixelRatio)) continue;
+              let label = f.label;
+              while (label.length > 3 && ctx.measureText(label).width > x1 - x0 - 6)
+                label = `${label.slice(0, -2)}…`;
+              ctx.fillText(label, x0 + 4, bbox.top + 13 * devicePixelRatio);
+            }
+            ctx.restore();
+          },
+        ],
+      },
+    };
+  }
+
+  function isPow10(v) {
+    const l = Math.log10(v);
+    return Math.abs(l - Math.round(l)) < 1e-9;
+  }
+
+  function width(el) {
+    return Math.max(320, Math.floor(el.getBoundingClientRect().width || 900));
+  }
+
+  const sync = uPlot.sync("latency");
+  let drawn = 0;
+  const plots = [];
+
+  const latencyEl = document.getElementById("latency-charts");
+  if (latencyEl && data.latency.length) {
+    for (const s of data.latency) {
+      const slot = document.createElement("div");
+      slot.className = "chart";
+      latencyEl.appendChild(slot);
+      const point = (color, size) => ({ show: true, size, fill: color, stroke: color, width: 1 });
+      const opts = {
+        title: `${s.region}: latency per operation (ms, log scale)${s.drawn < s.total ? ` — ${s.drawn} of ${s.total} points drawn` : ""}`,
+        width: width(latencyEl),
+        height: 200,
+        cursor: { sync: { key: sync.key }, drag: { x: true, y: false } },
+        scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+        legend: { live: false },
+        axes: [
+          { label: "seconds since start", values: (_u, vals) => vals.map((v) => `${v}s`) },
+          // Log axis: label and grid only the powers of ten, not every 2..9 in between.
+          { label: "ms", filter: (_u, splits) => splits.map((v) => (isPow10(v) ? v : null)) },
+        ],
+        series: [
+          { label: "t (s)" },
+          { label: "ok", stroke: "#16a34a", paths: () => null, points: point("rgba(22,163,74,0.55)", 3) },
+          { label: "fail", stroke: "#6b7280", paths: () => null, points: point("rgba(75,85,99,0.8)", 5) },
+          {
+            label: "info (unknown)",
+            stroke: "#ea580c",
+            paths: () => null,
+            points: point("rgba(234,88,12,0.9)", 6),
+          },
+        ],
+        plugins: [faultPlugin(data.faults, data.end)],
+      };
+      plots.push(new uPlot(opts, [s.x, s.ok, s.fail, s.info], slot));
+      drawn++;
+    }
+  }
+
+  const lagEl = document.getElementById("lag-chart");
+  if (lagEl && data.lag) {
+    const opts = {
+      title: `Replication lag by region pair (ms)${data.lag.drawn < data.lag.total ? ` — ${data.lag.drawn} of ${data.lag.total} points drawn` : ""}`,
+      width: width(lagEl),
+      height: 220,
+      cursor: { sync: { key: sync.key } },
+      legend: { live: false },
+      scales: { x: { time: false } },
+      axes: [
+        { label: "seconds since start", values: (_u, vals) => vals.map((v) => `${v}s`) },
+        { label: "ms" },
+      ],
+      series: [
+        { label: "t (s)" },
+        ...data.lag.pairs.map((p, i) => ({
+          label: p,
+          stroke: PALETTE[i % PALETTE.length],
+          width: 1.5,
+          spanGaps: true,
+          points: { show: false },
+        })),
+      ],
+      plugins: [faultPlugin(data.faults, data.end)],
+    };
+    plots.push(new uPlot(opts, [data.lag.x, ...data.lag.ys], lagEl));
+    drawn++;
+  }
+
+  window.addEventListener("resize", () => {
+    for (const p of plots) p.setSize({ width: width(p.root.parentElement), height: p.height });
+  });
+  document.body.dataset.chartsDrawn = String(drawn);
+})();

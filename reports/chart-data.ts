@@ -1,0 +1,174 @@
+/**
+ * Data for the report's charts, computed at render time and embedded as JSON: latency over time
+ * per region (ok / fail / info scatter), replication lag per region pair, and fault windows.
+ * Large histories are downsampled per series (min and max of each time bucket, so spikes and
+ * outliers survive) to keep the page fast on 100k-op runs.
+ */
+import type { OperationIndex } from "./operations.ts";
+import { describeFault } from "./verdict-text.ts";
+
+export interface LatencySeries {
+  region: string;
+  /** Seconds since the run started (invoke time); shared by the three series below. */
+  x: number[];
+  ok: (number | null)[];
+  fail: (number | null)[];
+  info: (number | null)[];
+  /** Points before downsampling, and how many are drawn. */
+  total: number;
+  drawn: number;
+}
+
+export interface LagSeries {
+  /** "us-east → eu-west" per series. */
+  pairs: string[];
+  x: number[];
+  ys: (number | null)[][];
+  total: number;
+  drawn: number;
+}
+
+export interface ChartData {
+  faults: { start: number; stop: number | null; label: string }[];
+  /** Seconds at the last op of the run. */
+  end: number;
+  latency: LatencySeries[];
+  lag: LagSeries | null;
+}
+
+type Point = [number, number];
+
+/** Keeps at most ~budget points: all if they fit, else the min and max of each of budget/2 time buckets. */
+export function downsample(points: Point[], budget: number): Point[] {
+  if (points.length <= budget) return points;
+  const buckets = Math.max(1, Math.floor(budget / 2));
+  const lo = points[0][0];
+  const hi = points[points.length - 1][0];
+  const width = (hi - lo) / buckets || 1;
+  const mins: (Point | undefined)[] = new Array(buckets);
+  const maxs: (Point | undefined)[] = new Array(buckets);
+  for (const p of points) {
+    const b = Math.min(buckets - 1, Math.floor((p[0] - lo) / width));
+    const mn = mins[b];
+    const mx = maxs[b];
+    if (!mn || p[1] < mn[1]) mins[b] = p;
+    if (!mx || p[1] > mx[1]) maxs[b] = p;
+  }
+  const out: Point[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const mn = mins[b];
+    const mx = maxs[b];
+    if (!mn || !mx) continue;
+    if (mn === mx) out.push(mn);
+    else if (mn[0] <= mx[0]) out.push(mn, mx);
+    else out.push(mx, mn);
+  }
+  return out;
+}
+
+/** Merges named point series into uPlot's aligned form: one sorted x array, nulls where a series has no point. */
+export function align(series: Point[][]): { x: number[]; ys: (number | null)[][] } {
+  const tagged: [number, number, number][] = [];
+  series.forEach((pts, s) => {
+    for (const [x, y] of pts) tagged.push([x, s, y]);
+  });
+  tagged.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const x: number[] = [];
+  const ys: (number | null)[][] = series.map(() => []);
+  for (const [tx, s, y] of tagged) {
+    // Points at the same x in different series share a column.
+    const last = x.length - 1;
+    if (last >= 0 && x[last] === tx && ys[s][last] === null) {
+      ys[s][last] = y;
+      continue;
+    }
+    x.push(tx);
+    for (let i = 0; i < ys.length; i++) ys[i].push(i === s ? y : null);
+  }
+  return { x, ys };
+}
+
+const OK_BUDGET = 3000;
+const BAD_BUDGET = 1200;
+const LAG_BUDGET = 2000;
+
+/** Round to what a chart can show, so the embedded JSON stays small. */
+function r3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+export function chartData(ops: OperationIndex, metrics: object[] | undefined): ChartData {
+  const toS = (ns: number) => (ops.hasTimes ? r3(ns / 1e9) : ns);
+  const byRegion = new Map<string, { ok: Point[]; fail: Point[]; info: Point[] }>();
+  if (ops.hasTimes) {
+    for (const iv of ops.intervals) {
+      if (iv.completeTime === undefined) continue;
+      const region = iv.region ?? "(no region)";
+      let g = byRegion.get(region);
+      if (!g) {
+        g = { ok: [], fail: [], info: [] };
+        byRegion.set(region, g);
+      }
+      // Log-scale axis: a latency of 0 would vanish, so floor it at 1 µs.
+      g[iv.type].push([toS(iv.invokeTime), Math.max(0.001, r3((iv.completeTime - iv.invokeTime) / 1e6))]);
+    }
+  }
+  const latency: LatencySeries[] = [...byRegion.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([region, g]) => {
+      const total = g.ok.length + g.fail.length + g.info.length;
+      const parts = [
+        downsample(g.ok, OK_BUDGET),
+        downsample(g.fail, BAD_BUDGET),
+        downsample(g.info, BAD_BUDGET),
+      ];
+      const { x, ys } = align(parts);
+      return {
+        region,
+        x,
+        ok: ys[0],
+        fail: ys[1],
+        info: ys[2],
+        total,
+        drawn: parts.reduce((s, p) => s + p.length, 0),
+      };
+    });
+
+  let lag: LagSeries | null = null;
+  const lagPoints = new Map<string, Point[]>();
+  for (const m of metrics ?? []) {
+    const o = m as Record<string, unknown>;
+    if (o.kind !== "lag" || typeof o.t !== "number" || typeof o.ms !== "number") continue;
+    const pair = `${String(o.from ?? "?")} → ${String(o.to ?? "?")}`;
+    const list = lagPoints.get(pair) ?? [];
+    list.push([r3(o.t / 1e9), r3(o.ms)]);
+    lagPoints.set(pair, list);
+  }
+  if (lagPoints.size) {
+    const pairs = [...lagPoints.keys()].sort();
+    const parts = pairs.map((p) =>
+      downsample(
+        lagPoints.get(p)!.sort((a, b) => a[0] - b[0]),
+        LAG_BUDGET,
+      ),
+    );
+    const { x, ys } = align(parts);
+    lag = {
+      pairs,
+      x,
+      ys,
+      total: pairs.reduce((s, p) => s + lagPoints.get(p)!.length, 0),
+      drawn: parts.reduce((s, p) => s + p.length, 0),
+    };
+  }
+  return {
+    faults: ops.faults.map((w) => ({
+      start: toS(w.start),
+      stop: w.stop === undefined ? null : toS(w.stop),
+      label: describeFault(w),
+    })),
+    end: toS(ops.endTime),
+    latency,
+    lag,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Escaping for everything that leaves faultline as markup. Every value that came from a database,
+ * a history or a config file is untrusted: it reaches HTML, XML and Markdown only through here.
+ */
+
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "`": "&#96;",
+};
+
+/** Escapes text for HTML element content and for quoted attribute values alike. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"'`]/g, (c) => HTML_ESCAPES[c]);
+}
+
+/**
+ * XML 1.0 text/attribute escaping. Control characters that XML 1.0 cannot carry at all (a
+ * database can return them) are replaced by U+FFFD so the document stays well formed.
+ */
+export function escapeXml(value: unknown): string {
+  return (
+    String(value)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping what XML 1.0 forbids
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "\uFFFD")
+      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")
+      .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])
+  );
+}
+
+/**
+ * JSON for a `<script type="application/json">` block: `<`, `>`, `&` and the JS line separators
+ * are written as \u escapes, so no value can close the script element or open a comment.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value ?? null)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+/**
+ * Text for a Markdown table cell or paragraph: HTML-escaped (job summaries render inline HTML),
+ * Markdown punctuation neutralised, newlines folded so a value cannot break the table.
+ */
+export function escapeMarkdown(value: unknown): string {
+  return escapeHtml(value)
+    .replace(/\r?\n/g, " ")
+    .replace(/([\\|*_[\]()#!~])/g, "\\$1");
+}
+
+/** A short, single-line rendering of any value (op values, fault descriptions), cut at `max` chars. */
+export function compactValue(value: unknown, max = 120): string {
+  let s: string;
+  if (value === undefined) s = "";
+  else if (typeof value === "string") s = value;
+  else {
+    try {
+      s = JSON.stringify(value) ?? String(value);
+    } catch {
+      s = String(value);
+    }
+  }
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

@@ -1,0 +1,178 @@
+/**
+ * The verdict in plain words, for the top of the report, the job summary and JUnit:
+ * "Not linearizable: 14 stale reads served by eu-west during partition (cut eu-west replication)".
+ */
+import type { Op } from "../checkers/history/op.ts";
+import type { Anomaly, AnomalyType, Results, Validity } from "../checkers/verdict.ts";
+import { compactValue } from "./escape.ts";
+import { type FaultWindow, faultsAt, intervalFor, type OperationIndex } from "./operations.ts";
+
+export interface VerdictText {
+  valid: Validity;
+  /** One sentence; plain text (escape before putting it in markup). */
+  headline: string;
+  /** Anomaly counts by type, most frequent first. */
+  counts: { type: AnomalyType; count: number }[];
+}
+
+const NOUNS: Record<string, [string, string]> = {
+  nonlinearizable: ["operation that cannot be linearized", "operations that cannot be linearized"],
+  "stale-read": ["stale read", "stale reads"],
+  "lost-write": ["lost acknowledged write", "lost acknowledged writes"],
+  unexpected: ["read of a value never written", "reads of values never written"],
+  duplicate: ["duplicated element", "duplicated elements"],
+  "never-read": ["write never read back", "writes never read back"],
+  divergence: ["divergence between regions", "divergences between regions"],
+  "wrong-total": ["wrong total", "wrong totals"],
+  "negative-value": ["negative balance", "negative balances"],
+  "counter-out-of-range": ["counter read out of range", "counter reads out of range"],
+  "slo-violation": ["SLO violation", "SLO violations"],
+};
+
+/** "14 stale reads", "1 G-single cycle", "2 internal anomalies". */
+export function countNoun(type: AnomalyType, n: number): string {
+  const known = NOUNS[type];
+  if (known) return `${n} ${n === 1 ? known[0] : known[1]}`;
+  if (/^G/.test(type) && type !== "garbage-read") return `${n} ${type} ${n === 1 ? "cycle" : "cycles"}`;
+  if (/^(read-your-writes|monotonic-|writes-follow-reads)/.test(type))
+    return `${n} ${type} ${n === 1 ? "violation" : "violations"}`;
+  return `${n} ${type} ${n === 1 ? "anomaly" : "anomalies"}`;
+}
+
+/** The op an anomaly is about: the failing op where the checker names one, else its last op. */
+export function subjectOp(anomaly: Anomaly): Op | undefined {
+  for (const k of ["op", "failingOp", "failedOp", "read"]) {
+    const v = anomaly[k] as Op | undefined;
+    if (v && typeof v === "object" && typeof v.f === "string") return v;
+  }
+  const ops = Array.isArray(anomaly.ops) ? anomaly.ops : [];
+  return ops.length ? ops[ops.length - 1] : undefined;
+}
+
+/** A fault in words: its own description when it gave one, else its name and value. */
+export function describeFault(w: FaultWindow): string {
+  const v = w.value;
+  if (typeof v === "string" && v.trim()) return `${w.f} (${compactValue(v, 80)})`;
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    for (const k of ["description", "summary", "message", "desc"]) {
+      if (typeof o[k] === "string") return `${w.f} (${compactValue(o[k], 80)})`;
+    }
+    if (Array.isArray(o.isolate)) return `${w.f} (${o.isolate.map(String).join(", ")} isolated)`;
+  }
+  return v === undefined || v === null ? w.f : `${w.f} ${compactValue(v, 80)}`;
+}
+
+const READ_FS = new Set(["read", "r", "get", "dequeue", "query"]);
+
+/** "served by eu-west", "during partition (...)": where and when the anomalies of one type happened. */
+function context(anomalies: Anomaly[], ops: OperationIndex): string {
+  const subjects = anomalies.map(subjectOp).filter((o): o is Op => o !== undefined);
+  if (!subjects.length) return "";
+  const ivs = subjects.map((o) => intervalFor(ops, o));
+  const regions = new Set(ivs.map((iv) => iv.region).filter((r) => r !== undefined));
+  let where = "";
+  if (regions.size === 1 && ivs.every((iv) => iv.region !== undefined)) {
+    const region = [...regions][0];
+    where = ivs.every((iv) => READ_FS.has(iv.f)) ? ` served by ${region}` : ` in ${region}`;
+  }
+  // The fault (if any) that most of these anomalies fell inside.
+  const tally = new Map<FaultWindow, number>();
+  for (const iv of ivs) {
+    const t = iv.completeTime ?? iv.invokeTime;
+    for (const w of faultsAt(ops.faults, t)) tally.set(w, (tally.get(w) ?? 0) + 1);
+  }
+  let when = "";
+  const inside = ivs.filter((iv) => faultsAt(ops.faults, iv.completeTime ?? iv.invokeTime).length > 0).length;
+  if (inside > 0 && inside * 2 >= ivs.length) {
+    const names = new Map<string, number>();
+    for (const [w, n] of tally) {
+      const d = describeFault(w);
+      names.set(d, (names.get(d) ?? 0) + n);
+    }
+    const top = [...names.entries()].sort((a, b) => b[1] - a[1]);
+    const which = `${top[0][0]}${top.length > 1 ? ` and ${top.length - 1} other fault${top.length > 2 ? "s" : ""}` : ""}`;
+    when = inside === ivs.length ? ` during ${which}` : `, ${inside} of them during ${which}`;
+  } else if (ops.faults.length > 0 && inside === 0) {
+    when = " outside any fault window";
+  }
+  return where + when;
+}
+
+function leadFor(results: Results, types: AnomalyType[]): string {
+  if (types.includes("nonlinearizable")) return "Not linearizable";
+  // Elle: the model that had to hold, and the weakest models violated ("not even ...").
+  const words = (m: unknown) => String(m).replace(/-/g, " ");
+  for (const c of Object.values(results.checkers)) {
+    if (c.valid !== false) continue;
+    const not = Array.isArray(c.not) ? c.not.map(words) : [];
+    const model = typeof c.consistencyModel === "string" ? words(c.consistencyModel) : undefined;
+    if (model)
+      return `Not ${model}${not.length && !not.includes(model) ? ` (not even ${not.join(" or ")})` : ""}`;
+    if (not.length) return `Not ${not.join(" or ")}`;
+  }
+  if (types.includes("lost-write")) return "Acknowledged writes lost";
+  if (types.includes("divergence")) return "Regions diverged";
+  return "Anomalies found";
+}
+
+export function verdictText(results: Results, ops: OperationIndex): VerdictText {
+  const byType = new Map<AnomalyType, Anomaly[]>();
+  const totals = new Map<AnomalyType, number>();
+  for (const c of Object.values(results.checkers)) {
+    const listed = new Map<AnomalyType, number>();
+    for (const a of c.anomalies ?? []) {
+      const list = byType.get(a.type) ?? [];
+      list.push(a);
+      byType.set(a.type, list);
+      listed.set(a.type, (listed.get(a.type) ?? 0) + 1);
+    }
+    // Checkers may explain only the first few of a type and count the rest (Elle's `count:<type>`
+    // stats); a type listed without any detail still counts once.
+    for (const t of new Set([...(c.anomalyTypes ?? []), ...listed.keys()])) {
+      const counted = c.stats?.[`count:${t}`];
+      const n = Math.max(listed.get(t) ?? 0, typeof counted === "number" ? counted : 0, 1);
+      totals.set(t, (totals.get(t) ?? 0) + n);
+      if (!byType.has(t)) byType.set(t, []);
+    }
+  }
+  const counts = [...totals.entries()]
+    .map(([type, count]) => ({ type, count }))
+    .sort((a, b) => b.count - a.count || String(a.type).localeCompare(String(b.type)));
+  const checkerNames = Object.keys(results.checkers);
+  const clientOps = ops.intervals.length;
+
+  if (results.valid === true) {
+    return {
+      valid: true,
+      counts: [],
+      headline: `Valid: no anomalies in ${clientOps} operations (checked by ${checkerNames.join(", ") || "no checker"})`,
+    };
+  }
+  if (results.valid === "unknown" || counts.length === 0) {
+    const undecided = Object.entries(results.checkers).filter(([, c]) => c.valid !== true);
+    const why = undecided.map(([name, c]) => (c.reason ? `${name}: ${c.reason}` : name)).join("; ");
+    return {
+      valid: results.valid,
+      counts,
+      headline: `Unknown: no anomaly found, but ${why || "a checker"} could not decide`,
+    };
+  }
+  // Linearizability anomalies are usually one per key; stale reads etc. carry the story when present.
+  const ordered = [...counts].sort((a, b) => {
+    const rank = (t: AnomalyType) => (t === "nonlinearizable" && counts.length > 1 ? 1 : 0);
+    return rank(a.type) - rank(b.type);
+  });
+  const [first, ...rest] = ordered;
+  let sentence = `${leadFor(
+    results,
+    counts.map((c) => c.type),
+  )}: ${countNoun(first.type, first.count)}`;
+  sentence += context(byType.get(first.type) ?? [], ops);
+  if (rest.length) {
+    const shown = rest.slice(0, 3).map((c) => countNoun(c.type, c.count));
+    if (rest.length > 3) shown.push(`${rest.length - 3} more kinds`);
+    sentence += `; also ${shown.join(", ")}`;
+  }
+  return { valid: false, counts, headline: sentence };
+}

@@ -1,0 +1,168 @@
+import { describe, expect, it } from "vitest";
+import type { History, Op } from "../../checkers/history/op.ts";
+import type { Results } from "../../checkers/verdict.ts";
+import { renderReport } from "../../reports/html.ts";
+import { ELLE, makeHostile, REGISTER, readRunFolder, XSS_ATTR, XSS_QUOTE, XSS_SCRIPT } from "./fixtures.ts";
+
+/** The JSON embedded for the charts, parsed back as the browser would. */
+function chartJson(html: string): {
+  latency: { region: string; x: number[] }[];
+  faults: unknown[];
+  lag: unknown;
+} {
+  const m = html.match(/<script type="application\/json" id="chart-data">([^<]*)<\/script>/);
+  expect(m, "chart data block").not.toBeNull();
+  return JSON.parse(m![1]);
+}
+
+/** Every attribute name of every tag, tokenized with quotes respected (a minimal HTML lexer). */
+function attributeNames(markup: string): string[] {
+  const names: string[] = [];
+  for (const tag of markup.matchAll(
+    /<[a-zA-Z][\w:-]*((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*\/?>/g,
+  )) {
+    for (const attr of tag[1].matchAll(/\s+([^\s=>/]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?/g))
+      names.push(attr[1]);
+  }
+  return names;
+}
+
+describe("renderReport", () => {
+  it("(the lexer the escaping test relies on finds event handlers)", () => {
+    expect(attributeNames(`<img src=x onerror=alert(2)><a title="x onload=1" href='y'>`)).toEqual([
+      "src",
+      "onerror",
+      "title",
+      "href",
+    ]);
+  });
+
+  it("states the register run's verdict in plain words, with region and fault", async () => {
+    const run = await readRunFolder(REGISTER);
+    const html = renderReport(run);
+    const headline = html.match(/data-testid="headline">([^<]*)</)?.[1] ?? "";
+    expect(headline).toMatch(
+      /^Not linearizable: \d+ stale reads served by eu-west, \d+ of them during partition/,
+    );
+    expect(headline).toContain("operations that cannot be linearized");
+    expect(html).toContain('class="verdict invalid"');
+    // A timeline per linearizability failure, with the failing op marked, and the fault shaded.
+    expect(html).toMatch(/<svg class="timeline"/);
+    expect(html).toContain("role-failing");
+    expect(html).toContain('class="fault"');
+    const data = chartJson(html);
+    expect(data.latency.map((s) => s.region).sort()).toEqual(["eu-west", "us-east"]);
+    expect(data.faults).toHaveLength(2);
+    expect(data.lag).not.toBeNull();
+    // Fault table: each window with the anomalies that fell inside it.
+    expect(html).toMatch(/anomalies inside/);
+  });
+
+  it("draws the Elle cycle with labelled edges and names the models violated", async () => {
+    const run = await readRunFolder(ELLE);
+    const html = renderReport(run);
+    const headline = html.match(/data-testid="headline">([^<]*)</)?.[1] ?? "";
+    expect(headline).toBe(
+      "Not serializable (not even snapshot isolation): 1 G-single cycle in us-east outside any fault window",
+    );
+    const svg = html.match(/<svg class="cycle"[\s\S]*?<\/svg>/)?.[0] ?? "";
+    expect(svg).toContain(">wr</text>");
+    expect(svg).toContain(">rw</text>");
+    expect(svg.match(/<circle /g)).toHaveLength(2);
+    expect(html).toContain("T2 &lt; T1 because T2 read x = [], which does not include T1&#39;s append of 1");
+  });
+
+  it("never lets a hostile value from the database, config or checker reach the page unescaped", async () => {
+    for (const dir of [REGISTER, ELLE]) {
+      const html = renderReport(makeHostile(await readRunFolder(dir)));
+      expect(html).not.toContain(XSS_SCRIPT);
+      expect(html).not.toContain(XSS_ATTR);
+      expect(html).not.toContain(XSS_QUOTE);
+      // Outside our own scripts, no tag carries an event handler and no foreign tag exists.
+      const markup = html.replace(/<script>[\s\S]*?<\/script>/g, "");
+      expect(attributeNames(markup).filter((a) => /^on/i.test(a))).toEqual([]);
+      expect(markup).not.toMatch(/<img/i);
+      expect(markup).not.toMatch(/<svg onload/i);
+      // Only our own three script elements: chart data, uPlot, the chart code.
+      expect(html.match(/<script/gi)).toHaveLength(3);
+      // The escaped text is there (so it was rendered, not dropped).
+      expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+      // The chart data stays parseable JSON and holds the hostile strings as plain data.
+      const data = chartJson(html);
+      expect(JSON.stringify(data)).toContain(XSS_ATTR);
+    }
+  });
+
+  it("stays fast and bounded on a 100k-op history", () => {
+    const history: History = [];
+    let index = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const process = i % 20;
+      const region = process < 10 ? "us-east" : "eu-west";
+      const t = i * 200_000;
+      const base = { process, f: i % 3 ? "read" : "write", key: i % 50, region, node: `pg-${region}-1` };
+      history.push({ index: index++, type: "invoke", time: t, value: i % 3 ? null : i, ...base } as Op);
+      history.push({
+        index: index++,
+        type: i % 97 ? "ok" : "info",
+        time: t + 3_000_000 + (i % 7) * 1e6,
+        value: i,
+        ...base,
+      } as Op);
+    }
+    history.push({
+      index: index++,
+      type: "info",
+      process: "nemesis",
+      f: "partition",
+      value: "cut",
+      time: 2e9,
+    });
+    history.push({
+      index: index++,
+      type: "info",
+      process: "nemesis",
+      f: "partition",
+      value: "healed",
+      time: 4e9,
+    });
+    const ops = history.filter((o) => o.type !== "invoke").slice(0, 5000);
+    const results: Results = {
+      valid: false,
+      anomalyTypes: ["stale-read"],
+      checkers: {
+        "stale-reads": {
+          valid: false,
+          anomalyTypes: ["stale-read"],
+          anomalies: ops.map((o) => ({ type: "stale-read", explanation: "stale", ops: [o] })),
+        },
+      },
+      signals: {},
+    };
+    const started = performance.now();
+    const html = renderReport({ test: { name: "big" }, results, history });
+    const ms = performance.now() - started;
+    expect(html.length).toBeLessThan(6_000_000);
+    expect(html).toContain("5000 stale reads");
+    expect(html).toMatch(/more anomalies from stale-reads/);
+    const data = chartJson(html);
+    for (const s of data.latency) expect(s.x.length).toBeLessThanOrEqual(6000);
+    // Generous bound for a loaded 2-core machine; typical is well under a second.
+    expect(ms).toBeLessThan(10_000);
+  });
+
+  it("renders a valid run and an empty history without throwing", () => {
+    const html = renderReport({
+      test: {},
+      results: {
+        valid: true,
+        anomalyTypes: [],
+        checkers: { linearizable: { valid: true, anomalyTypes: [], anomalies: [] } },
+        signals: {},
+      },
+      history: [],
+    });
+    expect(html).toContain("Valid: no anomalies in 0 operations (checked by linearizable)");
+    expect(html).toContain('class="verdict valid"');
+  });
+});
