@@ -88,6 +88,7 @@ export async function executeRun(
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
+  const t0 = performance.now();
   const progress = flags.progress !== false && !flags.json ? new RunProgress(config.timeLimitS) : undefined;
   try {
     const outcome = await runTest(
@@ -96,9 +97,10 @@ export async function executeRun(
         phase: (name, detail) => {
           if (name === "running") progress?.start();
           else if (name === "stopping") progress?.stop();
-          if (name !== "running") say(`  ${name}${detail ? `: ${detail}` : ""}`);
+          const at = `[${((performance.now() - t0) / 1000).toFixed(1)}s]`;
+          if (name !== "running") say(`  ${at} ${name}${detail ? `: ${detail}` : ""}`);
         },
-        log: (m) => say(`  ${m}`),
+        log: (m) => say(`  [${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}`),
       },
       {
         interrupt: interrupt.signal,
