@@ -71,3 +71,34 @@ export function signalTree(rootPid: number, startTime: number, signal: NodeJS.Si
 export function allGone(procs: ProcStat[]): boolean {
   return procs.every((p) => !isAlive(p.pid, p.startTime));
 }
+
+const isStopped = (state: string) => state === "T" || state === "t";
+
+/**
+ * Signals the tree, then re-scans until every process in it is in the wanted state (stopped
+ * for SIGSTOP, not stopped for SIGCONT), signalling stragglers again: signal delivery is
+ * asynchronous, so a parent can still fork between our signal and its stop, and the new child
+ * would escape a single pass. Gives up after `timeoutMs` (a process in uninterruptible sleep
+ * changes state only when its I/O finishes); returns the pids still not in the wanted state.
+ */
+export async function signalTreeAndSettle(
+  rootPid: number,
+  startTime: number,
+  signal: "SIGSTOP" | "SIGCONT",
+  timeoutMs = 2_000,
+): Promise<number[]> {
+  const wantStopped = signal === "SIGSTOP";
+  signalTree(rootPid, startTime, signal);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const root = readProcStat(rootPid);
+    if (!root || root.startTime !== startTime) return [];
+    const pending = [root, ...descendantsOf(rootPid)].filter(
+      (p) => p.state !== "Z" && isStopped(p.state) !== wantStopped,
+    );
+    if (pending.length === 0) return [];
+    if (Date.now() > deadline) return pending.map((p) => p.pid);
+    for (const p of pending) trySignal(p.pid, signal);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

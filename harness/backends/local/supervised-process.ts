@@ -7,7 +7,7 @@
 import type { ChildProcess } from "node:child_process";
 import { tailLog } from "./log-file.ts";
 import { isAlive, type ProcStat } from "./proc-stat.ts";
-import { allGone, descendantsOf, signalTree } from "./process-tree.ts";
+import { allGone, descendantsOf, signalTree, signalTreeAndSettle } from "./process-tree.ts";
 
 export interface ExitStatus {
   code: number | null;
@@ -85,18 +85,24 @@ export class SupervisedProcess {
     }
   }
 
-  /** SIGSTOP to the whole tree: the server stops answering but keeps its connections open. */
-  pause(): void {
+  /**
+   * SIGSTOP to the whole tree: the server stops answering but keeps its connections open.
+   * Resolves once every process of it is stopped (or after 2 s: one in uninterruptible I/O
+   * stops when the I/O ends).
+   */
+  async pause(): Promise<void> {
     if (!this.running) throw new Error(`cannot pause ${this.name}: it is not running`);
-    signalTree(this.pid, this.startTime, "SIGSTOP");
     this.paused = true;
+    await signalTreeAndSettle(this.pid, this.startTime, "SIGSTOP");
   }
 
-  /** SIGCONT to the whole tree. */
-  resume(): void {
+  /** SIGCONT to the whole tree; resolves once none of it is stopped. */
+  async resume(): Promise<void> {
     if (!this.running) return;
-    signalTree(this.pid, this.startTime, "SIGCONT");
+    const left = await signalTreeAndSettle(this.pid, this.startTime, "SIGCONT");
     this.paused = false;
+    if (left.length > 0)
+      throw new Error(`${this.name}: processes ${left.join(", ")} still stopped after SIGCONT`);
   }
 
   /** SIGKILL to the whole tree; resolves when every process of it is gone. */
@@ -113,7 +119,7 @@ export class SupervisedProcess {
   async stop(timeoutMs: number = this.stopTimeoutMs): Promise<void> {
     if (!this.running) return;
     const before = [...this.tree(), { pid: this.pid, startTime: this.startTime } as ProcStat];
-    if (this.paused) this.resume();
+    if (this.paused) await this.resume().catch(() => {}); // a stopped leader cannot act on the stop signal
     this.signal(this.stopSignal);
     const deadline = Date.now() + timeoutMs;
     while (this.running && Date.now() < deadline) await sleep(POLL_MS);

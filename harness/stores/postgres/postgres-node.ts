@@ -243,11 +243,12 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
   /** SIGSTOP to every process of the server: queries stall, connections stay open. */
   async pause(): Promise<void> {
     if (!this.proc) throw new Error(`${this.name} was never started`);
-    this.proc.pause();
+    await this.proc.pause();
   }
 
+  /** SIGCONT to every process of the server. */
   async resume(): Promise<void> {
-    this.proc?.resume();
+    await this.proc?.resume();
   }
 
   /** Runs one statement on a fresh superuser connection straight to the node. */
