@@ -73,7 +73,8 @@ export class ToxicCollection {
     const toxic: Toxic = {
       name,
       type: wrapper.type,
-      stream: direction,
+      stream: wrapper.stream,
+      direction,
       toxicity: wrapper.toxicity,
       attributes,
     };
@@ -100,7 +101,7 @@ export class ToxicCollection {
     }
     toxic.attributes = attributes;
     toxic.toxicity = toxicity;
-    for (const link of this.links) if (link.direction === toxic.stream) link.updateToxic(toxic);
+    for (const link of this.links) if (link.direction === toxic.direction) link.updateToxic(toxic);
     return toxic;
   }
 
@@ -111,9 +112,9 @@ export class ToxicCollection {
   }
 
   private removeToxic(toxic: Toxic): void {
-    const chain = this.chains[toxic.stream];
+    const chain = this.chains[toxic.direction];
     chain.splice(chain.indexOf(toxic), 1);
-    for (const link of [...this.links]) if (link.direction === toxic.stream) link.removeToxic(toxic);
+    for (const link of [...this.links]) if (link.direction === toxic.direction) link.removeToxic(toxic);
   }
 
   /** Removes every toxic, as POST /reset does. */

@@ -16,7 +16,9 @@ export type ToxicAttributes = Record<string, number>;
 export interface Toxic {
   name: string;
   type: string;
-  stream: StreamDirection;
+  /** As the client sent it (Toxiproxy matches it case-insensitively and echoes it back as is). */
+  stream: string;
+  direction: StreamDirection;
   toxicity: number;
   attributes: ToxicAttributes;
 }

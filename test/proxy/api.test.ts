@@ -204,6 +204,17 @@ describe("toxics", () => {
     expect((shown.json as { toxics: unknown[] }).toxics).toHaveLength(2);
   });
 
+  it("matches the stream case-insensitively and echoes it as sent", async () => {
+    const { name } = await createProxy("toxcase");
+    const res = await target.http(
+      "POST",
+      `/proxies/${name}/toxics`,
+      JSON.stringify({ type: "latency", stream: "UpStream" }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ name: "latency_UpStream", stream: "UpStream" });
+  });
+
   it("every toxic type's attributes, zero by default", async () => {
     const { name } = await createProxy("toxattrs");
     const expected: Record<string, Record<string, number>> = {
