@@ -118,6 +118,24 @@ describe("latency", () => {
     expect(await median(s, 3)).toBeGreaterThanOrEqual(245);
   });
 
+  it("removing it delivers what it held at once, in order", async () => {
+    const { proxy, port } = await proxyTo(echo.address, "latencyflush");
+    const toxic = await addToxic(proxy, "latency", { latency: 5000, jitter: 0 });
+    const s = await connectTo(port);
+    const seen = observe(s);
+    for (const part of ["one ", "two ", "three"]) {
+      s.write(part);
+      await sleep(20);
+    }
+    await sleep(100);
+    expect(seen.now().data.length).toBe(0);
+    const t0 = performance.now();
+    await toxic.remove();
+    for (let i = 0; i < 100 && seen.now().data.length < 13; i++) await sleep(10);
+    expect(seen.now().data.toString()).toBe("one two three");
+    expect(performance.now() - t0).toBeLessThan(1500);
+  });
+
   it("toxicity 0 leaves connections untouched", async () => {
     const { proxy, port } = await proxyTo(echo.address, "toxicity0");
     await addToxic(proxy, "latency", { latency: 300, jitter: 0 }, { toxicity: 0 });
