@@ -1,13 +1,16 @@
 /**
  * Cleaning up after a harness that could not clean up itself (killed with SIGKILL, machine
  * ran out of memory): every pid file whose owner is dead names processes to stop and temp
- * dirs to remove. Call once at the start of a run, before starting anything.
+ * dirs to remove. Call once at the start of a run, before starting anything. As root it also
+ * removes the SysV shared memory segments that killed servers of the server user left behind.
  */
 import { existsSync } from "node:fs";
 import { listRecords, pidDirectory, removeRecord } from "./pid-registry.ts";
 import { isAlive, type ProcStat } from "./proc-stat.ts";
 import { allGone, signalTree } from "./process-tree.ts";
+import { existingRunAs } from "./run-as.ts";
 import { removeDir } from "./supervisor.ts";
+import { removeDetachedSegments } from "./sysv-shm.ts";
 
 export interface ReapResult {
   /** Leftover server processes stopped (their whole process trees were SIGKILLed). */
@@ -51,5 +54,8 @@ export async function reapLeftovers(dir: string = pidDirectory()): Promise<ReapR
     const p = record.process;
     if (ok && !(p && isAlive(p.pid, p.startTime))) removeRecord(file);
   }
+  // Killed servers of the dedicated user leave SysV segments nobody will ever remove.
+  const runAs = existingRunAs();
+  if (runAs) removeDetachedSegments(runAs.uid);
   return { killed, removedDirs };
 }

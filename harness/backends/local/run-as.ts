@@ -30,6 +30,17 @@ export function isRoot(): boolean {
 
 let cached: RunAs | undefined;
 
+function configuredUser(): string {
+  return process.env.FAULTLINE_RUN_AS_USER || DEFAULT_RUN_AS_USER;
+}
+
+/** The server user if we are root and it exists already (never creates it). */
+export function existingRunAs(): RunAs | undefined {
+  if (!isRoot()) return undefined;
+  const found = cached ?? lookupUser(configuredUser());
+  return found && found.uid !== 0 ? found : undefined;
+}
+
 /**
  * The identity servers should run as: undefined when we are not root (run as ourselves),
  * otherwise the unprivileged user, created with `useradd --system` when missing.
@@ -37,7 +48,7 @@ let cached: RunAs | undefined;
 export function resolveRunAs(): RunAs | undefined {
   if (!isRoot()) return undefined;
   if (cached) return cached;
-  const user = process.env.FAULTLINE_RUN_AS_USER || DEFAULT_RUN_AS_USER;
+  const user = configuredUser();
   let found = lookupUser(user);
   if (!found) {
     const res = spawnSync(

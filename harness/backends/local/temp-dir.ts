@@ -4,7 +4,7 @@
  * otherwise under $TMPDIR/faultline-<uid>/runs/. Each is tracked by the supervisor, so it is
  * removed at the end of the run, or by the next run's reaper.
  */
-import { chmodSync, chownSync, mkdirSync, mkdtempSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunAs } from "./run-as.ts";
@@ -20,8 +20,12 @@ export function tempRoot(runAs: RunAs | undefined): string {
   return join(tmpdir(), `faultline-${uid}`, "runs");
 }
 
-/** Makes `dir` and its missing parents with `mode` (mkdir's mode is masked by the umask). */
+/**
+ * Makes `dir` (and missing parents) and gives it `mode` (mkdir's mode is masked by the umask).
+ * A dir that exists already is left as it is.
+ */
 export function mkdirWithMode(dir: string, mode: number): void {
+  if (existsSync(dir)) return;
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, mode);
 }

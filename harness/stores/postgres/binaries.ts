@@ -163,18 +163,29 @@ function tryRun(postgres: string, env: Record<string, string>, runAs: RunAs | un
 
 const resolved = new Map<string, PgBinaries>();
 
+export interface ResolveBinariesOptions {
+  /** A bundle's `native/` dir and version instead of the installed one (tests). */
+  bundle?: { nativeDir: string; version: string };
+  /** Where to copy the bundle when it cannot run in place. */
+  cacheDir?: string;
+}
+
 /**
  * Finds the binaries and makes sure they run as `runAs` (undefined: as ourselves), copying
  * them to a cache dir when they cannot run in place. Cached per process.
  */
-export async function resolvePostgresBinaries(runAs: RunAs | undefined): Promise<PgBinaries> {
-  const key = runAs ? String(runAs.uid) : "self";
+export async function resolvePostgresBinaries(
+  runAs: RunAs | undefined,
+  opts: ResolveBinariesOptions = {},
+): Promise<PgBinaries> {
+  const key = `${runAs ? runAs.uid : "self"}:${opts.bundle?.nativeDir ?? ""}:${opts.cacheDir ?? ""}`;
   const hit = resolved.get(key);
   if (hit) return hit;
-  const bundle = await locateBundle();
+  const bundle = opts.bundle ?? (await locateBundle());
+  const cacheDir = opts.cacheDir ?? cacheDirFor(bundle.version, runAs);
   let nativeDir = bundle.nativeDir;
   if (!symlinksPresent(nativeDir) || !usableBy(nativeDir, runAs)) {
-    nativeDir = ensureCache(nativeDir, cacheDirFor(bundle.version, runAs), runAs !== undefined);
+    nativeDir = ensureCache(nativeDir, cacheDir, runAs !== undefined);
   }
   const postgres = join(nativeDir, "bin", "postgres");
   let env: Record<string, string> = {};
@@ -186,7 +197,7 @@ export async function resolvePostgresBinaries(runAs: RunAs | undefined): Promise
       throw new Error(
         `the PostgreSQL binary ${postgres} does not run${runAs ? ` as user ${runAs.user}` : ""}: ${error}` +
           ` (with LD_LIBRARY_PATH=${env.LD_LIBRARY_PATH}: ${second}). Reinstall with \`npm ci\`, or remove ` +
-          `${cacheDirFor(bundle.version, runAs)} if it is a broken copy.`,
+          `${cacheDir} if it is a broken copy.`,
       );
     }
   }
