@@ -90,12 +90,12 @@ describe.runIf(available)("report in a browser", () => {
       .waitForFunction(() => document.body.dataset.chartsDrawn !== undefined, undefined, { timeout: 10_000 })
       .catch(() => {});
     out.chartsDrawn = await page.evaluate(() => document.body.dataset.chartsDrawn);
-    out.headline = await page.locator('[data-testid="headline"]').innerText();
-    out.title = await page.locator("h1").innerText();
+    out.headline = (await page.locator('[data-testid="headline"]').textContent()) ?? "";
+    out.title = (await page.locator("h1").textContent()) ?? "";
     // A canvas "drew" if a good share of its pixels are not blank.
     out.inkedCanvases = await page.evaluate(() => {
       let n = 0;
-      for (const c of document.querySelectorAll("canvas")) {
+      for (const c of Array.from(document.querySelectorAll("canvas"))) {
         const ctx = c.getContext("2d");
         if (!ctx || !c.width || !c.height) continue;
         const px = ctx.getImageData(0, 0, c.width, c.height).data;
