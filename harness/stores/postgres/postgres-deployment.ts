@@ -17,6 +17,8 @@ export interface PreparePostgresOptions {
   supervisor?: Supervisor;
   /** How long a node may take to accept queries after start. Default 60 s (the machine may be loaded). */
   readyTimeoutMs?: number;
+  /** Where free ports come from (default: the kernel's choice via allocatePort). */
+  allocatePort?: () => Promise<number>;
   /** Reuse this template instead of running initdb (tests share one per file). */
   template?: PgTemplate;
 }
@@ -31,6 +33,7 @@ export class PostgresDeployment {
     readonly template: PgTemplate,
     readonly supervisor: Supervisor,
     readonly readyTimeoutMs: number,
+    private readonly portAllocator: (() => Promise<number>) | undefined,
   ) {}
 
   get runAs(): RunAs | undefined {
@@ -68,6 +71,7 @@ export class PostgresDeployment {
       template,
       sup,
       opts.readyTimeoutMs ?? 60_000,
+      opts.allocatePort,
     );
   }
 
@@ -80,6 +84,7 @@ export class PostgresDeployment {
         logsDir: this.logsDir,
         supervisor: this.supervisor,
         readyTimeoutMs: this.readyTimeoutMs,
+        allocatePort: this.portAllocator,
       },
       spec,
       upstream,

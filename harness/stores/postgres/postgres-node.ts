@@ -67,6 +67,8 @@ export interface PostgresNodeContext {
   logsDir: string;
   supervisor: Supervisor;
   readyTimeoutMs: number;
+  /** Where free ports come from (default: allocatePort); tests inject collisions here. */
+  allocatePort?: () => Promise<number>;
 }
 
 const START_ATTEMPTS = 5;
@@ -113,7 +115,7 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
     spec: PostgresNodeSpec,
     upstream?: Upstream,
   ): Promise<RunningPostgresNode> {
-    const port = spec.port ?? (await allocatePort());
+    const port = spec.port ?? (await (ctx.allocatePort ?? allocatePort)());
     const node = new RunningPostgresNode(ctx, spec, upstream ? "standby" : "primary", upstream, port);
     if (existsSync(node.dataDir))
       throw new Error(`data dir ${node.dataDir} already exists: node names must be unique`);
@@ -216,7 +218,7 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
         if (!exited) await proc.kill().catch(() => {});
         if (inUse && this.portChosenByUs && attempt < START_ATTEMPTS) {
           // Someone took the port between allocation and bind: take another one.
-          this.port = await allocatePort();
+          this.port = await (this.ctx.allocatePort ?? allocatePort)();
           continue;
         }
         throw err;

@@ -3,14 +3,16 @@
  * every control the runner and the nemesis use on them.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { allocatePort } from "../../../harness/backends/local/ports.ts";
 import { readProcStat } from "../../../harness/backends/local/proc-stat.ts";
 import { descendantsOf } from "../../../harness/backends/local/process-tree.ts";
 import { Supervisor } from "../../../harness/backends/local/supervisor.ts";
+import { PostgresDeployment } from "../../../harness/stores/postgres/postgres-deployment.ts";
 import type { RunningPostgresNode } from "../../../harness/stores/postgres/postgres-node.ts";
 import {
   type PrimaryWithStandbys,
@@ -200,6 +202,34 @@ describe("postgres primary + standby", () => {
     await standby.query("INSERT INTO t VALUES (100, 'written on the promoted node')");
     const res = await standby.query<{ r: boolean }>("SELECT pg_is_in_recovery() AS r");
     expect(res.rows[0]!.r).toBe(false);
+  });
+
+  it("a port taken between allocation and bind: the first start retries on a fresh port", async () => {
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(0, "127.0.0.1", r));
+    const taken = (squatter.address() as { port: number }).port;
+    const handedOut: number[] = [];
+    try {
+      const other = await PostgresDeployment.prepare({
+        runDir,
+        supervisor: sup,
+        template: cluster.deployment.template, // no second initdb
+        allocatePort: async () => {
+          const port = handedOut.length === 0 ? taken : await allocatePort();
+          handedOut.push(port);
+          return port;
+        },
+      });
+      const node = await other.startNode({
+        node: { name: `${PRIMARY}-port`, region: "us-east", store: "postgres", role: "primary" },
+      });
+      expect(handedOut[0]).toBe(taken);
+      expect(node.port).toBe(handedOut[1]);
+      expect(readFileSync(node.logFile, "utf8")).toMatch(/Address already in use/);
+      await node.query("SELECT 1");
+    } finally {
+      squatter.close();
+    }
   });
 
   it("stop leaves no postgres process of the run and removes the data dirs", async () => {
