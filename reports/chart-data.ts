@@ -92,6 +92,18 @@ const OK_BUDGET = 3000;
 const BAD_BUDGET = 1200;
 const LAG_BUDGET = 2000;
 
+/** Pads aligned data with empty columns at 0 and at the end of the run, so every chart spans the whole run. */
+function spanRun(x: number[], ys: (number | null)[][], end: number): void {
+  if (!x.length || x[0] > 0) {
+    x.unshift(0);
+    for (const y of ys) y.unshift(null);
+  }
+  if (x[x.length - 1] < end) {
+    x.push(end);
+    for (const y of ys) y.push(null);
+  }
+}
+
 /** Round to what a chart can show, so the embedded JSON stays small. */
 function r3(v: number): number {
   return Math.round(v * 1000) / 1000;
@@ -99,6 +111,7 @@ function r3(v: number): number {
 
 export function chartData(ops: OperationIndex, metrics: object[] | undefined): ChartData {
   const toS = (ns: number) => (ops.hasTimes ? r3(ns / 1e9) : ns);
+  let end = toS(ops.endTime);
   const byRegion = new Map<string, { ok: Point[]; fail: Point[]; info: Point[] }>();
   if (ops.hasTimes) {
     for (const iv of ops.intervals) {
@@ -153,6 +166,8 @@ export function chartData(ops: OperationIndex, metrics: object[] | undefined): C
       ),
     );
     const { x, ys } = align(parts);
+    end = Math.max(end, x[x.length - 1] ?? 0);
+    spanRun(x, ys, end);
     lag = {
       pairs,
       x,
@@ -167,7 +182,7 @@ export function chartData(ops: OperationIndex, metrics: object[] | undefined): C
       stop: w.stop === undefined ? null : toS(w.stop),
       label: describeFault(w),
     })),
-    end: toS(ops.endTime),
+    end,
     latency,
     lag,
   };

@@ -64,6 +64,18 @@
     return Math.abs(l - Math.round(l)) < 1e-9;
   }
 
+  function decades(_u, splits) {
+    return splits.map((v) => (isPow10(v) ? v : null));
+  }
+
+  // Whole decades, so every chart shows at least two labelled powers of ten.
+  function decadeRange(_u, min, max) {
+    const lo = 10 ** Math.floor(Math.log10(min > 0 ? min : 0.001));
+    let hi = 10 ** Math.ceil(Math.log10(max > 0 ? max : 1));
+    if (hi <= lo) hi = lo * 10;
+    return [lo, hi];
+  }
+
   function width(el) {
     return Math.max(320, Math.floor(el.getBoundingClientRect().width || 900));
   }
@@ -84,12 +96,12 @@
         width: width(latencyEl),
         height: 200,
         cursor: { sync: { key: sync.key }, drag: { x: true, y: false } },
-        scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+        scales: { x: { time: false }, y: { distr: 3, log: 10, range: decadeRange } },
         legend: { live: false },
         axes: [
           { label: "seconds since start", values: (_u, vals) => vals.map((v) => `${v}s`) },
           // Log axis: label and grid only the powers of ten, not every 2..9 in between.
-          { label: "ms", filter: (_u, splits) => splits.map((v) => (isPow10(v) ? v : null)) },
+          { label: "ms", filter: decades, grid: { filter: decades }, ticks: { filter: decades } },
         ],
         series: [
           { label: "t (s)" },
