@@ -151,3 +151,10 @@ function shapeChoices(shape: PartitionShapeSpec["shape"], rng: Prng, topo: Topol
     }
   }
 }
+
+/** Nodes that clock faults in this schedule act on: start these with a fake clock (NodeClocks). */
+export function nodesWithClockFaults(schedule: readonly ScheduledFault[]): string[] {
+  const nodes = new Set<string>();
+  for (const f of schedule) if (f.spec.kind === "clock") nodes.add(f.spec.node);
+  return [...nodes].sort();
+}

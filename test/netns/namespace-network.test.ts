@@ -6,6 +6,9 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CutSet } from "../../harness/nemesis/cuts.ts";
+import type { FaultContext } from "../../harness/nemesis/fault.ts";
+import { faultFromSpec } from "../../harness/nemesis/from-spec.ts";
+import { healAll } from "../../harness/nemesis/run-schedule.ts";
 import { NamespaceNetwork } from "../../harness/netns/namespace-network.ts";
 
 const isRoot = process.getuid?.() === 0;
@@ -68,6 +71,34 @@ describe.skipIf(!isRoot)("network namespaces", () => {
     // a's SYN reaches b, b's SYN-ACK is dropped at a.
     expect(probe(1000).ok).toBe(false);
     await net.healAll();
+    expect(probe(3000).ok).toBe(true);
+  }, 30_000);
+
+  it("a partition fault cuts packets through ctx.packets, with the same cut set as on proxies; healAll heals", async () => {
+    const topology = {
+      regions: [{ name: "r1" }, { name: "r2" }],
+      nodes: [
+        { name: "a", region: "r1", store: "etcd" as const, role: "peer" as const },
+        { name: "b", region: "r2", store: "etcd" as const, role: "peer" as const },
+      ],
+      links: [],
+      latency: {},
+    };
+    const ctx: FaultContext = { proxyUrl: "", topology, links: [], nodes: new Map(), packets: net };
+    const fault = faultFromSpec({
+      kind: "partition",
+      shape: "isolate-region",
+      region: "r2",
+      mechanism: "blackhole",
+    });
+    const value = await fault.start(ctx);
+    expect(value).toBe("isolate r2 (blackhole): cut a->b packets dropped, b->a packets dropped");
+    expect(probe(1000).ok).toBe(false);
+    await fault.stop(ctx);
+    expect(probe(3000).ok).toBe(true);
+    await fault.start(ctx);
+    const report = await healAll(ctx);
+    expect(report.errors).toEqual([]);
     expect(probe(3000).ok).toBe(true);
   }, 30_000);
 
