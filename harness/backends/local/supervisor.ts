@@ -13,8 +13,9 @@ import { openLogForAppend } from "./log-file.ts";
 import { removeRecord, selfIdentity, writeRecord } from "./pid-registry.ts";
 import { isAlive, readProcStat } from "./proc-stat.ts";
 import { allGone, signalTree } from "./process-tree.ts";
-import type { RunAs } from "./run-as.ts";
+import { existingRunAs, type RunAs } from "./run-as.ts";
 import { SupervisedProcess } from "./supervised-process.ts";
+import { removeDetachedSegments } from "./sysv-shm.ts";
 
 export interface SpawnOptions {
   /** For messages and the pid file, e.g. the node name `pg-us-east-1`. */
@@ -79,6 +80,16 @@ interface LiveEntry {
 interface DirEntry {
   dir: string;
   recordFile: string;
+}
+
+/** SysV segments of servers killed during the run (see sysv-shm.ts); only for the dedicated user. */
+function removeLeakedSharedMemory(): void {
+  try {
+    const runAs = existingRunAs();
+    if (runAs) removeDetachedSegments(runAs.uid);
+  } catch {
+    // best effort: the next run's reaper tries again
+  }
 }
 
 function sleepSync(ms: number): void {
@@ -198,6 +209,7 @@ export class Supervisor {
       }
     }
     const removedDirs = this.removeAllDirs(errors);
+    removeLeakedSharedMemory();
     return { stopped: entries.length, removedDirs, errors };
   }
 
@@ -216,6 +228,7 @@ export class Supervisor {
       }
     }
     this.removeAllDirs([]);
+    removeLeakedSharedMemory();
   }
 
   private removeAllDirs(errors: string[]): number {
