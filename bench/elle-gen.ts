@@ -19,6 +19,11 @@ export interface GenOptions {
   /** Share of transactions that fail (no effect) and that end in info (effect or not, at random). */
   failRate?: number;
   infoRate?: number;
+  /**
+   * false: apply each micro-op at its own moment, interleaved with other transactions (read
+   * committed-like behaviour, full of G-single and G2 cycles). Default true.
+   */
+  atomic?: boolean;
 }
 
 /** mulberry32: small, fast, seeded. */
@@ -50,6 +55,22 @@ export function generateHistory(o: GenOptions): History {
   const failRate = o.failRate ?? 0;
   const infoRate = o.infoRate ?? 0;
   const inFlight: (Mop[] | null)[] = new Array(concurrency).fill(null);
+  // Non-atomic mode: micro-ops applied so far and their results, per slot.
+  const applied: Mop[][] = Array.from({ length: concurrency }, () => []);
+  const atomic = o.atomic ?? true;
+  const apply = ([f, k, v]: Mop): Mop => {
+    let list = state.get(k);
+    if (!list) {
+      list = [];
+      state.set(k, list);
+    }
+    if (f !== "r") {
+      list.push(v as number);
+      return [f, k, v];
+    }
+    if (register) return [f, k, list.length === 0 ? null : list[list.length - 1]];
+    return [f, k, list.slice()];
+  };
   // A process whose txn ended in info is retired; its slot continues under a fresh process id.
   const pid = Array.from({ length: concurrency }, (_, i) => i);
   let nextPid = concurrency;
@@ -83,6 +104,13 @@ export function generateHistory(o: GenOptions): History {
       inFlight[p] = mops;
       started++;
       push("invoke", p, mops);
+    } else if (!atomic && applied[p].length < txn.length) {
+      applied[p].push(apply(txn[applied[p].length]));
+    } else if (!atomic) {
+      inFlight[p] = null;
+      done++;
+      push("ok", p, applied[p]);
+      applied[p] = [];
     } else {
       inFlight[p] = null;
       done++;
@@ -98,19 +126,7 @@ export function generateHistory(o: GenOptions): History {
         pid[p] = nextPid++;
         continue;
       }
-      const result: Mop[] = txn.map(([f, k, v]) => {
-        let list = state.get(k);
-        if (!list) {
-          list = [];
-          state.set(k, list);
-        }
-        if (f !== "r") {
-          list.push(v as number);
-          return [f, k, v];
-        }
-        if (register) return [f, k, list.length === 0 ? null : list[list.length - 1]];
-        return [f, k, list.slice()];
-      });
+      const result: Mop[] = txn.map(apply);
       if (info) {
         push("info", p, txn);
         pid[p] = nextPid++;

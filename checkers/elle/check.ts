@@ -41,16 +41,27 @@ export function runElle(
   const model = canonicalModel(options.consistencyModel ?? DEFAULT_MODEL);
   const deadline = started + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
 
+  const phase = new Map<string, number>();
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    phase.set(name, Math.round(now - mark));
+    mark = now;
+  };
   const t = txnTable(history);
+  lap("pairMs");
   const inf = infer(t);
+  lap("inferMs");
   const needs = graphNeeds(model);
   if (needs.process) addProcessEdges(t, inf.edges);
   if (needs.realtime) addRealtimeEdges(t, inf.edges);
+  lap("orderMs");
   const edgeCount = inf.edges.length;
   const g = buildDigraph(t.n, inf.edges);
-  const inferredMs = Date.now() - started;
+  lap("graphMs");
 
   const search = findCycles(g, { deadline });
+  lap("cyclesMs");
   const counts = new Map(inf.counts);
   const anomalies: Anomaly[] = [...inf.anomalies];
   for (const c of search.cycles) {
@@ -82,7 +93,7 @@ export function runElle(
     edges: edgeCount,
     sccs: search.sccCount,
     largestScc: search.largestScc,
-    inferMs: inferredMs,
+    ...Object.fromEntries(phase),
     ms: Date.now() - started,
   };
   for (const [type, n] of counts) stats[`count:${type}`] = n;

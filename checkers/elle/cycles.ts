@@ -255,6 +255,24 @@ function searchSpec(
   return null;
 }
 
+/**
+ * The search state carries flags, so a found walk may visit a node twice (with different flags).
+ * Such a closed walk splits into simple cycles at the repeated node; keep the first simple one.
+ * Its class is computed from its own edges, so the name stays true to what is shown.
+ */
+function simpleCycle(nodes: number[], kinds: number[]): [number[], number[]] {
+  const seen = new Map<number, number>();
+  for (let i = 0; i < nodes.length; i++) {
+    const j = seen.get(nodes[i]);
+    if (j !== undefined) {
+      // nodes[j..i) is a closed walk (nodes[i] === nodes[j]).
+      return simpleCycle(nodes.slice(j, i), kinds.slice(j, i));
+    }
+    seen.set(nodes[i], i);
+  }
+  return [nodes, kinds];
+}
+
 /** Any shortest cycle through node 0 of a strongly connected local graph (always exists). */
 function fallbackCycle(L: Digraph, scratch: Scratch): [number[], number[]] {
   scratch.ensure(L.n);
@@ -318,11 +336,14 @@ export function findCycles(g: Digraph, options: CycleSearchOptions): CycleSearch
   let largest = 0;
   for (const scc of sccs) {
     largest = Math.max(largest, scc.length);
-    if (budget.timedOut || Date.now() > budget.deadline) {
-      budget.timedOut = true;
-      break;
-    }
     const L = inducedSubgraph(g, scc, 0xff, local);
+    if (budget.timedOut || Date.now() > budget.deadline) {
+      // Out of time: still show one (linear-time) cycle per component, so no cycle goes unreported.
+      budget.timedOut = true;
+      const [nodes, kinds] = simpleCycle(...fallbackCycle(L, scratch));
+      cycles.push({ type: classifyCycle(kinds), nodes: nodes.map((v) => scc[v]), kinds });
+      continue;
+    }
     const stepLimit = Math.max(2_000_000, 40 * (L.targets.length + L.n));
     const found = new Set<string>();
     let implied = new Set<string>();
@@ -337,7 +358,7 @@ export function findCycles(g: Digraph, options: CycleSearchOptions): CycleSearch
         continue;
       }
       if (r === null) continue;
-      const [nodes, kinds] = r;
+      const [nodes, kinds] = simpleCycle(r[0], r[1]);
       const type = classifyCycle(kinds);
       cycles.push({ type, nodes: nodes.map((v) => scc[v]), kinds });
       any = true;

@@ -28,10 +28,16 @@ export function kindName(bit: number): DependencyKind {
 
 /** An append-only list of (from, to, kinds) edges in typed arrays. */
 export class EdgeList {
-  from = new Int32Array(1024);
-  to = new Int32Array(1024);
-  kinds = new Uint8Array(1024);
+  from: Int32Array;
+  to: Int32Array;
+  kinds: Uint8Array;
   length = 0;
+
+  constructor(capacity = 1024) {
+    this.from = new Int32Array(capacity);
+    this.to = new Int32Array(capacity);
+    this.kinds = new Uint8Array(capacity);
+  }
 
   add(a: number, b: number, kind: number): void {
     if (a === b) return; // never self-edges: a txn does not depend on itself

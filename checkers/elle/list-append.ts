@@ -265,7 +265,7 @@ export function inferListAppend(t: TxnTable): Inference {
   }
 
   // Edges.
-  const edges = new EdgeList();
+  const edges = new EdgeList(nElems + 2 * nReads + 1024);
   for (let k = 0; k < nKeys; k++) {
     const ord = orderOf(k);
     for (let i = 1; i < ord.length; i++) {
@@ -283,9 +283,9 @@ export function inferListAppend(t: TxnTable): Inference {
     const p = readLastPos[r];
     if (last === -2 || (last >= 0 && p < 0)) continue; // ends in garbage or outside the order
     if (last >= 0 && !failedTxn(last)) edges.add(eTxn[last], reader, WR);
-    const ord = orderOf(k);
-    if (p + 1 < ord.length) {
-      if (!failedTxn(ord[p + 1])) edges.add(reader, eTxn[ord[p + 1]], RW);
+    if (orderStart[k] + p + 1 < orderStart[k + 1]) {
+      const next = order[orderStart[k] + p + 1];
+      if (!failedTxn(next)) edges.add(reader, eTxn[next], RW);
     } else {
       for (let u = unobservedStart[k]; u < unobservedStart[k + 1]; u++)
         edges.add(reader, eTxn[unobserved[u]], RW);
@@ -388,11 +388,19 @@ export function inferListAppend(t: TxnTable): Inference {
   return { txns: t, edges, anomalies: log.anomalies, counts: log.counts, explain };
 }
 
+function repeatsKey(mops: MicroOp[]): boolean {
+  for (let i = 1; i < mops.length; i++) {
+    for (let j = 0; j < i; j++) if (mops[i][1] === mops[j][1]) return true;
+  }
+  return false;
+}
+
 /**
  * Anomalies visible inside single transactions, and lost updates. `internal`: a read disagrees
  * with the transaction's own earlier read or append of the key. `future-read`: a read shows an
  * element the transaction appends only later. `lost-update`: two committed transactions read the
- * same version of a key and both appended to it.
+ * same version of a key and both appended to it. Transactions are short, so each read looks back
+ * over the earlier micro-ops instead of keeping per-key state (no allocation on the hot path).
  */
 function internalAndLostUpdates(
   t: TxnTable,
@@ -404,75 +412,76 @@ function internalAndLostUpdates(
   for (let id = 0; id < t.n; id++) {
     if (t.status[id] !== OK) continue;
     const mops = t.mops[id];
-    if (mops.length < 2) continue;
-    // Expected state per key: `known` is the whole list, or else only a suffix we appended.
-    let state: Map<unknown, { known: boolean; list: Value[] }> | undefined;
-    let firstRead: Map<unknown, Value[]> | undefined;
-    let appended: Set<unknown> | undefined;
+    if (!repeatsKey(mops)) continue; // all three need two micro-ops on one key
+    let futureReported = false;
     for (let i = 0; i < mops.length; i++) {
-      const [f, k, v] = mops[i] as MicroOp;
-      state ??= new Map();
-      const s = state.get(k);
+      const [f, k, v] = mops[i];
       if (f === "append") {
-        if (s) s.list = [...s.list, v as Value];
-        else state.set(k, { known: false, list: [v as Value] });
-        appended ??= new Set();
-        if (firstRead?.has(k) && !appended.has(k)) {
-          const r = firstRead.get(k)!;
+        // Lost update candidate: the first append to k, after an external first read of k.
+        let firstAccess = -1;
+        let appendedBefore = false;
+        for (let j = 0; j < i; j++) {
+          if (mops[j][1] !== k) continue;
+          if (firstAccess < 0) firstAccess = j;
+          if (mops[j][0] === "append") appendedBefore = true;
+        }
+        if (firstAccess >= 0 && !appendedBefore && mops[firstAccess][0] === "r") {
+          const r = (mops[firstAccess][2] ?? []) as Value[];
           const last = r.length === 0 ? -1 : (elemOf(keyId(k), r[r.length - 1]) ?? -2);
           const group = `${keyId(k)}:${last}`;
           const entry = lostUpdate.get(group) ?? { key: k, read: r, ids: [] };
           entry.ids.push(id);
           lostUpdate.set(group, entry);
         }
-        appended.add(k);
         continue;
       }
       const list = (v ?? []) as Value[];
-      if (!s) {
-        firstRead ??= new Map();
-        if (!appended?.has(k) && !firstRead.has(k)) firstRead.set(k, list);
-        state.set(k, { known: true, list });
-        continue;
+      // Future read: this read contains an element the txn appends later.
+      for (let j = i + 1; j < mops.length && !futureReported; j++) {
+        const [g, k2, v2] = mops[j];
+        if (g === "append" && k2 === k && list.includes(v2 as Value)) {
+          futureReported = true;
+          const op = t.ops[id];
+          log.add("future-read", () => ({
+            explanation: `The transaction at ${lineOf(op)} read ${show(k)} = ${show(list)}, containing ${show(v2)}, before it appended ${show(v2)} itself (micro-op ${j + 1}).`,
+            ops: [op],
+            key: k,
+            element: v2,
+          }));
+        }
       }
-      const exp = s.list;
-      const okRead = s.known
-        ? list.length === exp.length && list.every((x, j) => x === exp[j])
-        : list.length >= exp.length && exp.every((x, j) => x === list[list.length - exp.length + j]);
-      if (!okRead) {
+      // What the txn's own earlier micro-ops say this read must be: the latest earlier read of k
+      // plus the appends after it, or (no earlier read) something ending in the earlier appends.
+      let prevRead = -1;
+      let appends = 0;
+      for (let j = i - 1; j >= 0; j--) {
+        if (mops[j][1] !== k) continue;
+        if (mops[j][0] === "r") {
+          prevRead = j;
+          break;
+        }
+        appends++;
+      }
+      if (prevRead < 0 && appends === 0) continue;
+      const base = prevRead >= 0 ? ((mops[prevRead][2] ?? []) as Value[]) : null;
+      let consistent = base ? list.length === base.length + appends : list.length >= appends;
+      if (consistent && base)
+        for (let x = 0; x < base.length && consistent; x++) consistent = list[x] === base[x];
+      for (let j = prevRead + 1, m = list.length - appends; j < i && consistent; j++) {
+        if (mops[j][1] !== k) continue;
+        consistent = list[m++] === mops[j][2];
+      }
+      if (!consistent) {
+        const tail: Value[] = [];
+        for (let j = prevRead + 1; j < i; j++) if (mops[j][1] === k) tail.push(mops[j][2] as Value);
+        const expected = base ? show([...base, ...tail]) : `[... ${tail.map(show).join(" ")}]`;
         const op = t.ops[id];
-        const expected = s.known ? show(exp) : `[... ${exp.map(show).join(" ")}]`;
         log.add("internal", () => ({
           explanation: `The transaction at ${lineOf(op)} read ${show(k)} = ${show(list)} in micro-op ${i + 1}, but its own earlier micro-ops imply ${expected}.`,
           ops: [op],
           key: k,
           expected,
         }));
-      }
-      state.set(k, { known: true, list });
-    }
-    // Future read: a read containing an element this transaction appends later.
-    if (appended) {
-      const seen = new Map<unknown, Set<Value>>();
-      for (let i = 0; i < mops.length; i++) {
-        const [f, k, v] = mops[i] as MicroOp;
-        if (f === "r") {
-          let s = seen.get(k);
-          if (!s) {
-            s = new Set();
-            seen.set(k, s);
-          }
-          for (const x of (v ?? []) as Value[]) s.add(x);
-        } else if (seen.get(k)?.has(v as Value)) {
-          const op = t.ops[id];
-          log.add("future-read", () => ({
-            explanation: `The transaction at ${lineOf(op)} read ${show(k)} containing ${show(v)} before it appended ${show(v)} itself (micro-op ${i + 1}).`,
-            ops: [op],
-            key: k,
-            element: v,
-          }));
-          break;
-        }
       }
     }
   }

@@ -25,7 +25,7 @@ export function addProcessEdges(t: TxnTable, edges: EdgeList): void {
 
 /** T1 -> T2 for a transitive reduction of "T1 completed before T2 was invoked". */
 export function addRealtimeEdges(t: TxnTable, edges: EdgeList): void {
-  let frontier: number[] = [];
+  const frontier: number[] = [];
   const inFrontier = new Uint8Array(t.n);
   // preds[id]: the frontier snapshot at id's invoke, as a range into predBuf.
   const predStart = new Int32Array(t.n);
@@ -58,7 +58,12 @@ export function addRealtimeEdges(t: TxnTable, edges: EdgeList): void {
           removed = true;
         }
       }
-      if (removed) frontier = frontier.filter((p) => inFrontier[p] === 1);
+      if (removed) {
+        let w = 0;
+        for (let j = 0; j < frontier.length; j++)
+          if (inFrontier[frontier[j]] === 1) frontier[w++] = frontier[j];
+        frontier.length = w;
+      }
       frontier.push(id);
       inFrontier[id] = 1;
     }
