@@ -3,8 +3,10 @@
  * requests out and healing brings them back, refuse refuses, one-way stops one direction, latency
  * is measured on a client.
  */
+import { connect } from "node:net";
 import { Toxiproxy } from "toxiproxy-node-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planSchedule } from "../../harness/generator/schedule.ts";
 import type { FaultContext } from "../../harness/nemesis/fault.ts";
 import { faultFromSpec } from "../../harness/nemesis/from-spec.ts";
 import { applyBaseLatency } from "../../harness/nemesis/link-faults.ts";
@@ -154,7 +156,66 @@ describe("latency on real links", () => {
   });
 });
 
+describe("bandwidth on real links", () => {
+  it("a 32 KB/s limit makes a 48 KB echo take over a second; removing it restores speed", async () => {
+    const payload = 48 * 1024;
+    const timeEcho = () =>
+      new Promise<number>((resolve, reject) => {
+        const s = connect(port(CROSS), "127.0.0.1");
+        const t0 = performance.now();
+        let got = 0;
+        s.on("connect", () => s.write(Buffer.alloc(payload, 1)));
+        s.on("data", (d) => {
+          got += d.length;
+          if (got >= payload) {
+            s.destroy();
+            resolve(performance.now() - t0);
+          }
+        });
+        s.on("error", reject);
+      });
+    const fast = await timeEcho();
+    const fault = faultFromSpec({ kind: "bandwidth", regions: ["us-east", "eu-west"], rateKBps: 32 });
+    expect(await fault.start(ctx)).toMatch(/^bandwidth us-east<->eu-west limited to 32 KB\/s on /);
+    let slow: number;
+    try {
+      slow = await timeEcho();
+    } finally {
+      await fault.stop(ctx);
+    }
+    expect(fast).toBeLessThan(500);
+    expect(slow).toBeGreaterThan(1000);
+    expect(await timeEcho()).toBeLessThan(500);
+  }, 20_000);
+});
+
 describe("runSchedule and healAll", () => {
+  it("runs a planned schedule end to end: every start has its stop, in order, and nothing is left behind", async () => {
+    const schedule = planSchedule({
+      seed: 21,
+      nemeses: ["partition", "latency", "bandwidth"],
+      intervalMs: 300,
+      faultDurationMs: 150,
+      timeLimitMs: 3000,
+      topology,
+    });
+    expect(schedule.length).toBeGreaterThanOrEqual(8);
+    const ops: NemesisOp[] = [];
+    await runSchedule(schedule, ctx, (op) => ops.push(op));
+    expect(ops.filter((o) => o.error)).toEqual([]);
+    expect(ops.length).toBe(schedule.length * 2);
+    ops.forEach((o, i) => {
+      expect(o.fault).toBe(Math.floor(i / 2));
+      expect(o.phase).toBe(i % 2 === 0 ? "start" : "stop");
+      expect(o.f).toBe(schedule[o.fault]!.spec.kind);
+    });
+    const links = new ProxyLinks(proxy.url);
+    for (const l of ctx.links) {
+      expect(await links.toxicNames(l.spec.name)).toEqual([]);
+      expect(await links.isEnabled(l.spec.name)).toBe(true);
+    }
+  }, 20_000);
+
   it("starts and stops each fault at its offset and records a start and a stop for each", async () => {
     const schedule: ScheduledFault[] = [
       {
