@@ -333,7 +333,8 @@ function renderFaults(results: Results, ops: OperationIndex): string {
   const rows = shown.map((w, i) => {
     const inside = subjects.filter((t) => t >= w.start && (w.stop === undefined || t <= w.stop)).length;
     const dur = w.stop === undefined ? "until the end" : ops.hasTimes ? formatSeconds(w.stop - w.start) : "";
-    return `<tr><td class="num">${i + 1}</td><td>${h(w.f)}</td><td title="${h(compactValue(w.value, 1000))}">${h(
+    const failed = w.error ? `<br><span class="v-false">failed: ${h(compactValue(w.error, 200))}</span>` : "";
+    return `<tr><td class="num">${i + 1}</td><td>${h(w.f)}${failed}</td><td title="${h(compactValue(w.value, 1000))}">${h(
       describeFault(w)
         .replace(w.f, "")
         .replace(/^ \((.*)\)$/, "$1")
@@ -343,24 +344,44 @@ function renderFaults(results: Results, ops: OperationIndex): string {
   return `<table><thead><tr><th class="num">#</th><th>fault</th><th>what was done</th><th class="num">start</th><th class="num">stop</th><th class="num">lasted</th><th class="num">anomalies inside</th></tr></thead><tbody>${rows.join("")}</tbody></table>${ops.faults.length > shown.length ? `<p class="note">Showing ${shown.length} of ${ops.faults.length} faults.</p>` : ""}`;
 }
 
+/** A fault spec in words: `isolate-region eu-west (blackhole)`, `latency us-east, eu-west 200 ms ±20`. */
+function describeSpec(spec: Record<string, unknown>): string {
+  const { kind: _kind, shape, mechanism, scope, ...rest } = spec;
+  const parts: string[] = [];
+  if (shape !== undefined) parts.push(String(shape));
+  for (const [k, v] of Object.entries(rest))
+    parts.push(`${k} ${Array.isArray(v) ? v.map(String).join(", ") : compactValue(v, 60)}`);
+  const how = [mechanism, scope].filter((x) => x !== undefined).map(String);
+  return `${parts.join(", ")}${how.length ? ` (${how.join(", ")})` : ""}`;
+}
+
 function renderSchedule(test: unknown): string {
   const schedule = asRecord(test).schedule;
   if (schedule === undefined) return `<p class="note">test.json has no schedule.</p>`;
-  if (Array.isArray(schedule) && schedule.every((s) => s && typeof s === "object" && !Array.isArray(s))) {
-    const rows = schedule.slice(0, LIMITS.scheduleRows) as Record<string, unknown>[];
-    const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))].slice(0, 10);
+  if (!Array.isArray(schedule)) return `<pre>${h(compactValue(schedule, 20000))}</pre>`;
+  if (!schedule.length) return `<p class="note">The schedule is empty: no faults were planned.</p>`;
+  const rows = schedule.slice(0, LIMITS.scheduleRows).map(asRecord);
+  const more =
+    schedule.length > rows.length
+      ? `<p class="note">Showing ${rows.length} of ${schedule.length} entries.</p>`
+      : "";
+  // The harness's ScheduledFault: { atMs, durationMs, spec: { kind, ... } }.
+  if (rows.every((r) => typeof r.atMs === "number" && r.spec && typeof r.spec === "object")) {
     const body = rows
-      .map(
-        (r) => `<tr>${cols.map((c) => `<td class="value">${h(compactValue(r[c], 160))}</td>`).join("")}</tr>`,
-      )
+      .map((r, i) => {
+        const spec = asRecord(r.spec);
+        return `<tr><td class="num">${i + 1}</td><td class="num">${h(((r.atMs as number) / 1000).toFixed(2))} s</td><td class="num">${typeof r.durationMs === "number" ? h((r.durationMs / 1000).toFixed(2)) : ""} s</td><td>${h(compactValue(spec.kind, 40))}</td><td>${h(compactValue(describeSpec(spec), 300))}</td></tr>`;
+      })
       .join("");
-    const more =
-      schedule.length > rows.length
-        ? `<p class="note">Showing ${rows.length} of ${schedule.length} entries.</p>`
-        : "";
-    return `<table><thead><tr>${cols.map((c) => `<th>${h(c)}</th>`).join("")}</tr></thead><tbody>${body}</tbody></table>${more}`;
+    return `<table><thead><tr><th class="num">#</th><th class="num">at</th><th class="num">for</th><th>fault</th><th>what</th></tr></thead><tbody>${body}</tbody></table>${more}`;
   }
-  return `<pre>${h(compactValue(schedule, 20000))}</pre>`;
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))].slice(0, 10);
+  const body = rows
+    .map(
+      (r) => `<tr>${cols.map((c) => `<td class="value">${h(compactValue(r[c], 160))}</td>`).join("")}</tr>`,
+    )
+    .join("");
+  return `<table><thead><tr>${cols.map((c) => `<th>${h(c)}</th>`).join("")}</tr></thead><tbody>${body}</tbody></table>${more}`;
 }
 
 function renderConfig(test: unknown): string {

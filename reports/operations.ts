@@ -34,6 +34,8 @@ export interface FaultWindow {
   stopValue?: unknown;
   start: number;
   stop?: number;
+  /** Set when the nemesis said the start (or stop) failed. */
+  error?: string;
 }
 
 export interface OperationIndex {
@@ -86,19 +88,23 @@ export function indexOperations(history: History): OperationIndex {
     const t = timeOf(op, position, hasTimes);
     if (t > endTime) endTime = t;
     if (op.process === NEMESIS) {
+      // The nemesis numbers each fault of the schedule (`fault`); without it, pair by name.
       const name = faultName(op);
+      const pairKey = typeof op.fault === "number" ? `#${op.fault}` : name;
       const starting = isStart(op);
-      const open = openFaults.get(name);
+      const open = openFaults.get(pairKey);
       // Without an explicit phase, nemesis ops of one name alternate: start, stop, start, ...
       if (starting === true || (starting === undefined && !open)) {
         if (open) open.stop = t;
         const w: FaultWindow = { f: name, value: op.value, start: t };
+        if (op.error !== undefined) w.error = String(op.error);
         faults.push(w);
-        openFaults.set(name, w);
+        openFaults.set(pairKey, w);
       } else if (open) {
         open.stop = t;
         open.stopValue = op.value;
-        openFaults.delete(name);
+        if (op.error !== undefined) open.error = String(op.error);
+        openFaults.delete(pairKey);
       }
       return;
     }

@@ -151,11 +151,12 @@ export function verdictText(results: Results, ops: OperationIndex): VerdictText 
   }
   if (results.valid === "unknown" || counts.length === 0) {
     const undecided = Object.entries(results.checkers).filter(([, c]) => c.valid !== true);
-    const why = undecided.map(([name, c]) => (c.reason ? `${name}: ${c.reason}` : name)).join("; ");
+    const names = undecided.map(([name]) => name).join(", ") || "a checker";
+    const reasons = undecided.map(([, c]) => c.reason).filter((r): r is string => !!r);
     return {
       valid: results.valid,
       counts,
-      headline: `Unknown: no anomaly found, but ${why || "a checker"} could not decide`,
+      headline: `Unknown: no anomaly found, but ${names} could not decide${reasons.length ? ` (${reasons.join("; ")})` : ""}`,
     };
   }
   // Linearizability anomalies are usually one per key; stale reads etc. carry the story when present.
