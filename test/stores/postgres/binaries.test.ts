@@ -11,6 +11,7 @@ import {
   lstatSync,
   mkdtempSync,
   readlinkSync,
+  rmdirSync,
   rmSync,
   unlinkSync,
 } from "node:fs";
@@ -23,8 +24,14 @@ import { mkdirWithMode, SHARED_ROOT } from "../../../harness/backends/local/temp
 import { resolvePostgresBinaries } from "../../../harness/stores/postgres/binaries.ts";
 
 const cleanup: string[] = [];
+const emptyDirs: string[] = [];
 afterAll(() => {
   for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+  for (const dir of emptyDirs) {
+    try {
+      rmdirSync(dir); // only if empty: another run of this test may still use it
+    } catch {}
+  }
 });
 
 describe("PostgreSQL binaries", () => {
@@ -55,6 +62,7 @@ describe("PostgreSQL binaries", () => {
       ? join(SHARED_ROOT, "test-cache")
       : mkdtempSync(join(tmpdir(), "faultline-cache-"));
     if (isRoot()) mkdirWithMode(cacheParent, 0o755);
+    emptyDirs.push(cacheParent);
     const cacheDir = join(cacheParent, `pg-test-${process.pid}-${Date.now()}`);
     cleanup.push(cacheDir);
     const bins = await resolvePostgresBinaries(runAs, { bundle: { nativeDir, version: "test" }, cacheDir });
