@@ -53,7 +53,10 @@ export function inferListAppend(t: TxnTable): Inference {
     const ok = t.status[id] === OK;
     let lastAppendOfKey: Map<number, number> | undefined;
     for (let i = 0; i < mops.length; i++) {
-      const [f, k, v] = mops[i];
+      const mopI = mops[i];
+      const f = mopI[0];
+      const k = mopI[1];
+      const v = mopI[2];
       const kid = keyId(k);
       if (f === "append") {
         if (typeof v !== "number" && typeof v !== "string") {
@@ -415,7 +418,10 @@ function internalAndLostUpdates(
     if (!repeatsKey(mops)) continue; // all three need two micro-ops on one key
     let futureReported = false;
     for (let i = 0; i < mops.length; i++) {
-      const [f, k, v] = mops[i];
+      const mopI = mops[i];
+      const f = mopI[0];
+      const k = mopI[1];
+      const v = mopI[2];
       if (f === "append") {
         // Lost update candidate: the first append to k, after an external first read of k.
         let firstAccess = -1;
@@ -438,7 +444,10 @@ function internalAndLostUpdates(
       const list = (v ?? []) as Value[];
       // Future read: this read contains an element the txn appends later.
       for (let j = i + 1; j < mops.length && !futureReported; j++) {
-        const [g, k2, v2] = mops[j];
+        const mopJ = mops[j];
+        const g = mopJ[0];
+        const k2 = mopJ[1];
+        const v2 = mopJ[2];
         if (g === "append" && k2 === k && list.includes(v2 as Value)) {
           futureReported = true;
           const op = t.ops[id];

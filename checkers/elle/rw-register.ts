@@ -69,7 +69,10 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
     const mops = t.mops[id];
     let finalOf: Map<number, number> | undefined;
     for (let i = 0; i < mops.length; i++) {
-      const [f, k, v] = mops[i];
+      const mopI = mops[i];
+      const f = mopI[0];
+      const k = mopI[1];
+      const v = mopI[2];
       const kid = keyId(k);
       if (f === "w") {
         if (typeof v !== "number" && typeof v !== "string" && typeof v !== "boolean") {
@@ -132,7 +135,10 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
     const firstRead = new Map<number, number>();
     const myTouches = new Map<number, { key: number; first: number; last: number }>();
     for (let i = 0; i < mops.length; i++) {
-      const [f, k, raw] = mops[i];
+      const mopI = mops[i];
+      const f = mopI[0];
+      const k = mopI[1];
+      const raw = mopI[2];
       const kid = keyIds.get(k)!;
       if (f === "w") {
         const ver = versionsByKey[kid].get(raw as Value)!;

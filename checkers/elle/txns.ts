@@ -127,7 +127,7 @@ export function txnTable(history: History): TxnTable {
         throw new ElleInputError(`unknown op type ${JSON.stringify(op.type)}`, op);
       }
     }
-    for (const e of byPosition) if (e >= 0) events.push(e);
+    for (let i = 0; i < byPosition.length; i++) if (byPosition[i] >= 0) events.push(byPosition[i]);
   } else {
     // Completions only (some exported histories): no invokes, so no real-time predecessors.
     for (let i = 0; i < history.length; i++) {
