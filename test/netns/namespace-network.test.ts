@@ -124,7 +124,8 @@ describe.skipIf(!isRoot)("network namespaces", () => {
       const [cmd, ...args] = net.execPrefix("b");
       const recv = `const s = require("dgram").createSocket("udp4"); let n = 0; s.on("message", () => n++);
         s.bind(7412, process.argv[1], () => console.log("ready"));
-        setTimeout(() => { console.log(n); process.exit(0); }, 2500);`;
+        let last = Date.now(); s.on("message", () => { last = Date.now(); });
+        const t0 = Date.now(); setInterval(() => { if ((n > 0 && Date.now() - last > 600) || Date.now() - t0 > 8000) { console.log(n); process.exit(0); } }, 100);`;
       const receiver = spawn(cmd!, [...args, process.execPath, "-e", recv, net.address("b")]);
       let out = "";
       receiver.stdout.on("data", (d: Buffer) => {
@@ -133,7 +134,8 @@ describe.skipIf(!isRoot)("network namespaces", () => {
       receiver.stdout.once("data", () => {
         const [c2, ...a2] = net.execPrefix("a");
         const send = `const s = require("dgram").createSocket("udp4"); let i = 0;
-          const go = () => { if (i++ >= ${n}) return s.close(); s.send("x", 7412, process.argv[1], go); }; go();`;
+          // Paced (10 per ms at most) so a loaded machine's receive buffer does not overflow.
+          const go = () => { if (i++ >= ${n}) return s.close(); s.send("x", 7412, process.argv[1], () => (i % 10 ? go() : setTimeout(go, 1))); }; go();`;
         execFileSync(c2!, [...a2, process.execPath, "-e", send, net.address("b")]);
       });
       return new Promise((resolve) =>
@@ -145,11 +147,12 @@ describe.skipIf(!isRoot)("network namespaces", () => {
     const lossy = await count(1000);
     await net.heal("faultline-fault-test-3");
     const healed = await count(1000);
-    expect(all).toBeGreaterThan(990);
-    expect(lossy).toBeGreaterThan(600);
-    expect(lossy).toBeLessThan(800);
-    expect(healed).toBeGreaterThan(990);
-  }, 30_000);
+    // 30% loss: about 700 of 1000 arrive (binomial sd ~15); wide margins for a loaded machine.
+    expect(all).toBeGreaterThan(950);
+    expect(lossy / all).toBeGreaterThan(0.55);
+    expect(lossy / all).toBeLessThan(0.85);
+    expect(healed).toBeGreaterThan(950);
+  }, 45_000);
 });
 
 describe("netns errors", () => {
