@@ -187,7 +187,8 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
 
   /**
    * Starts the server on its port (same data dir, same port on every restart) and waits until
-   * it accepts queries. The first start retries on a fresh port when the port was taken.
+   * it accepts queries. Until a start has succeeded, a port that was taken (and that the spec
+   * did not fix) is replaced by a fresh one and the start retried.
    */
   async start(opts: StartOptions = {}): Promise<void> {
     if (this.proc?.running) throw new Error(`${this.name} is already running (pid ${this.proc.pid})`);
@@ -210,7 +211,9 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
           proc,
           connection: this.connection,
           timeoutMs: this.ctx.readyTimeoutMs,
+          clusterName: this.name,
         });
+        this.portChosenByUs = false; // from now on the port is the node's: proxies point at it
         return;
       } catch (err) {
         const exited = !proc.running;

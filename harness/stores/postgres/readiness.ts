@@ -8,21 +8,30 @@ export interface ReadinessOptions {
   connection: pg.ClientConfig;
   timeoutMs: number;
   pollMs?: number;
+  /**
+   * The server's `cluster_name`: a server that answers with another one is not ours (our
+   * port was taken by someone else's server), and is not taken for ours being ready.
+   */
+  clusterName?: string;
 }
 
-async function tryQuery(connection: pg.ClientConfig): Promise<void> {
+async function tryQuery(connection: pg.ClientConfig, clusterName: string | undefined): Promise<void> {
   const client = new pg.Client({ ...connection, connectionTimeoutMillis: 2_000, query_timeout: 5_000 });
   client.on("error", () => {});
   try {
     await client.connect();
-    await client.query("SELECT 1");
+    const res = await client.query<{ cluster_name: string }>("SHOW cluster_name");
+    const name = res.rows[0]?.cluster_name;
+    if (clusterName !== undefined && name !== clusterName) {
+      throw new Error(`the server on port ${connection.port} is '${name}', not ${clusterName}`);
+    }
   } finally {
     await client.end().catch(() => {});
   }
 }
 
 /**
- * Resolves once `SELECT 1` succeeds. Fails at once if the server exits, or after `timeoutMs`,
+ * Resolves once the server answers a query (as the expected cluster, when given). Fails at once if the server exits, or after `timeoutMs`,
  * with the last connection error and the last lines of the server's log.
  */
 export async function waitUntilReady(opts: ReadinessOptions): Promise<void> {
@@ -37,7 +46,7 @@ export async function waitUntilReady(opts: ReadinessOptions): Promise<void> {
       );
     }
     try {
-      await tryQuery(opts.connection);
+      await tryQuery(opts.connection, opts.clusterName);
       return;
     } catch (err) {
       lastError = (err as Error).message;
