@@ -248,7 +248,7 @@ function renderAnomaly(
   const subjectIv = subject ? intervalFor(ops, subject) : undefined;
   const faults = subjectIv ? faultsAt(ops.faults, subjectIv.completeTime ?? subjectIv.invokeTime) : [];
   const when = subjectIv
-    ? `<p class="when">${h(ops.hasTimes ? `At ${formatSeconds(subjectIv.completeTime ?? subjectIv.invokeTime)}` : `At history line ${subjectIv.invokeTime + 1}`)}${subjectIv.region ? h(` in ${subjectIv.region}`) : ""}${faults.length ? h(`, during ${faults.map(describeFault).join(" and ")}`) : ops.faults.length ? h(", outside any fault window") : ""}.</p>`
+    ? `<p class="when">${h(ops.hasTimes ? `At ${formatSeconds(subjectIv.completeTime ?? subjectIv.invokeTime)}` : `At history line ${subjectIv.invokeTime + 1}`)}${subjectIv.region ? h(` in ${subjectIv.region}`) : ""}${faults.length ? h(`, during ${faults.map(describeFault).join(" and ")}`) : ops.faults.length ? h(", with no fault active") : ""}.</p>`
     : "";
   const linear = withFigure ? linearView(a, ops) : undefined;
   const cycle = withFigure && !linear ? cycleView(a) : undefined;

@@ -65,38 +65,61 @@ export function describeFault(w: FaultWindow): string {
 
 const READ_FS = new Set(["read", "r", "get", "dequeue", "query"]);
 
-/** "served by eu-west", "during partition (...)": where and when the anomalies of one type happened. */
-function context(anomalies: Anomaly[], ops: OperationIndex): string {
+interface Context {
+  /** "served by eu-west", "in us-east". */
+  where?: string;
+  /** "during partition (...)", "37 of them during ...", "with no fault active". */
+  when?: string;
+  /** True when `when` covers every anomaly (no comma needed before it). */
+  whenAll?: boolean;
+}
+
+/** Where and when the anomalies of one type happened. */
+function context(anomalies: Anomaly[], ops: OperationIndex): Context {
   const subjects = anomalies.map(subjectOp).filter((o): o is Op => o !== undefined);
-  if (!subjects.length) return "";
+  if (!subjects.length) return {};
   const ivs = subjects.map((o) => intervalFor(ops, o));
+  const out: Context = {};
   const regions = new Set(ivs.map((iv) => iv.region).filter((r) => r !== undefined));
-  let where = "";
   if (regions.size === 1 && ivs.every((iv) => iv.region !== undefined)) {
     const region = [...regions][0];
-    where = ivs.every((iv) => READ_FS.has(iv.f)) ? ` served by ${region}` : ` in ${region}`;
+    out.where = ivs.every((iv) => READ_FS.has(iv.f)) ? `served by ${region}` : `in ${region}`;
   }
   // The fault (if any) that most of these anomalies fell inside.
-  const tally = new Map<FaultWindow, number>();
+  const tally = new Map<string, number>();
+  let inside = 0;
   for (const iv of ivs) {
-    const t = iv.completeTime ?? iv.invokeTime;
-    for (const w of faultsAt(ops.faults, t)) tally.set(w, (tally.get(w) ?? 0) + 1);
+    const active = faultsAt(ops.faults, iv.completeTime ?? iv.invokeTime);
+    if (active.length) inside++;
+    for (const w of active) tally.set(describeFault(w), (tally.get(describeFault(w)) ?? 0) + 1);
   }
-  let when = "";
-  const inside = ivs.filter((iv) => faultsAt(ops.faults, iv.completeTime ?? iv.invokeTime).length > 0).length;
   if (inside > 0 && inside * 2 >= ivs.length) {
-    const names = new Map<string, number>();
-    for (const [w, n] of tally) {
-      const d = describeFault(w);
-      names.set(d, (names.get(d) ?? 0) + n);
-    }
-    const top = [...names.entries()].sort((a, b) => b[1] - a[1]);
+    const top = [...tally.entries()].sort((a, b) => b[1] - a[1]);
     const which = `${top[0][0]}${top.length > 1 ? ` and ${top.length - 1} other fault${top.length > 2 ? "s" : ""}` : ""}`;
-    when = inside === ivs.length ? ` during ${which}` : `, ${inside} of them during ${which}`;
+    out.whenAll = inside === ivs.length;
+    out.when = out.whenAll ? `during ${which}` : `${inside} of them during ${which}`;
   } else if (ops.faults.length > 0 && inside === 0) {
-    when = " outside any fault window";
+    out.when = "with no fault active";
+    out.whenAll = true;
   }
-  return where + when;
+  return out;
+}
+
+/** "1 read that cannot be linearized (key 0)": the op's own name reads better than "operation". */
+function nonlinearizableNoun(anomalies: Anomaly[], count: number, ops: OperationIndex): string {
+  const fs = new Set(anomalies.map(subjectOp).map((o) => (o ? intervalFor(ops, o).f : undefined)));
+  const f = fs.size === 1 ? [...fs][0] : undefined;
+  const noun =
+    f && /^[a-z][\w-]*$/i.test(f)
+      ? `${f}${count === 1 ? "" : "s"}`
+      : count === 1
+        ? "operation"
+        : "operations";
+  const key =
+    anomalies.length === 1 && anomalies[0].key !== undefined
+      ? ` (key ${compactValue(anomalies[0].key, 40)})`
+      : "";
+  return `${count} ${noun} that cannot be linearized${key}`;
 }
 
 function leadFor(results: Results, types: AnomalyType[]): string {
@@ -165,11 +188,19 @@ export function verdictText(results: Results, ops: OperationIndex): VerdictText 
     return rank(a.type) - rank(b.type);
   });
   const [first, ...rest] = ordered;
+  const firstAnomalies = byType.get(first.type) ?? [];
+  const clause = first.type === "nonlinearizable";
   let sentence = `${leadFor(
     results,
     counts.map((c) => c.type),
-  )}: ${countNoun(first.type, first.count)}`;
-  sentence += context(byType.get(first.type) ?? [], ops);
+  )}: `;
+  sentence += clause
+    ? nonlinearizableNoun(firstAnomalies, first.count, ops)
+    : countNoun(first.type, first.count);
+  const ctx = context(firstAnomalies, ops);
+  // "14 stale reads served by eu-west during X"; a noun that is a clause takes commas.
+  if (ctx.where) sentence += clause ? `, ${ctx.where}` : ` ${ctx.where}`;
+  if (ctx.when) sentence += clause || !ctx.whenAll ? `, ${ctx.when}` : ` ${ctx.when}`;
   if (rest.length) {
     const shown = rest.slice(0, 3).map((c) => countNoun(c.type, c.count));
     if (rest.length > 3) shown.push(`${rest.length - 3} more kinds`);

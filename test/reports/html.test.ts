@@ -63,7 +63,7 @@ describe("renderReport", () => {
     const html = renderReport(run);
     const headline = html.match(/data-testid="headline">([^<]*)</)?.[1] ?? "";
     expect(headline).toBe(
-      "Not serializable (not even snapshot isolation): 1 G-single cycle in us-east outside any fault window",
+      "Not serializable (not even snapshot isolation): 1 G-single cycle in us-east with no fault active",
     );
     const svg = html.match(/<svg class="cycle"[\s\S]*?<\/svg>/)?.[0] ?? "";
     expect(svg).toContain(">wr</text>");
