@@ -38,30 +38,42 @@ export interface ChartData {
 
 type Point = [number, number];
 
-/** Keeps at most ~budget points: all if they fit, else the min and max of each of budget/2 time buckets. */
+/** Points kept per time bucket when downsampling: its min, its max, and evenly spaced ones between. */
+const PER_BUCKET = 6;
+
+/**
+ * Keeps at most ~budget points of a series sorted by x: all if they fit; else, per time bucket,
+ * the lowest and highest (so spikes and outliers survive) and evenly spaced points by position
+ * (so the body of the distribution still shows).
+ */
 export function downsample(points: Point[], budget: number): Point[] {
   if (points.length <= budget) return points;
-  const buckets = Math.max(1, Math.floor(budget / 2));
+  const buckets = Math.max(1, Math.floor(budget / PER_BUCKET));
   const lo = points[0][0];
-  const hi = points[points.length - 1][0];
-  const width = (hi - lo) / buckets || 1;
-  const mins: (Point | undefined)[] = new Array(buckets);
-  const maxs: (Point | undefined)[] = new Array(buckets);
-  for (const p of points) {
-    const b = Math.min(buckets - 1, Math.floor((p[0] - lo) / width));
-    const mn = mins[b];
-    const mx = maxs[b];
-    if (!mn || p[1] < mn[1]) mins[b] = p;
-    if (!mx || p[1] > mx[1]) maxs[b] = p;
-  }
+  const width = (points[points.length - 1][0] - lo) / buckets || 1;
   const out: Point[] = [];
-  for (let b = 0; b < buckets; b++) {
-    const mn = mins[b];
-    const mx = maxs[b];
-    if (!mn || !mx) continue;
-    if (mn === mx) out.push(mn);
-    else if (mn[0] <= mx[0]) out.push(mn, mx);
-    else out.push(mx, mn);
+  let start = 0;
+  for (let b = 0; b < buckets && start < points.length; b++) {
+    const limit = b === buckets - 1 ? Number.POSITIVE_INFINITY : lo + (b + 1) * width;
+    let end = start;
+    while (end < points.length && points[end][0] < limit) end++;
+    const n = end - start;
+    if (n <= PER_BUCKET) {
+      for (let i = start; i < end; i++) out.push(points[i]);
+    } else {
+      let mn = start;
+      let mx = start;
+      for (let i = start; i < end; i++) {
+        if (points[i][1] < points[mn][1]) mn = i;
+        if (points[i][1] > points[mx][1]) mx = i;
+      }
+      const keep = new Set([mn, mx]);
+      const step = n / (PER_BUCKET - 1);
+      for (let k = 0; keep.size < PER_BUCKET && k < PER_BUCKET; k++)
+        keep.add(start + Math.min(n - 1, Math.floor(k * step)));
+      for (const i of [...keep].sort((a, c) => a - c)) out.push(points[i]);
+    }
+    start = end;
   }
   return out;
 }
