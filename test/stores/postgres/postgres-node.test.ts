@@ -166,6 +166,7 @@ describe("postgres primary + standby", () => {
       const res = await pending;
       expect(Number(res.rows[0].n)).toBeGreaterThanOrEqual(2);
     } finally {
+      await standby.resume(); // a failed assertion must not leave the node stopped for the next tests
       await client.end();
     }
   });

@@ -54,14 +54,18 @@ it("a commit waits for the standby to apply it", async () => {
   expect((await standby.query("SELECT 1 FROM t WHERE id = 1")).rowCount).toBe(1);
 
   await standby.pause();
-  let committed = false;
-  const pending = primary.query("INSERT INTO t VALUES (2)", [], 60_000).then(() => {
-    committed = true;
-  });
-  await sleep(1_500);
-  expect(committed).toBe(false);
-  await standby.resume();
-  await pending;
+  try {
+    let committed = false;
+    const pending = primary.query("INSERT INTO t VALUES (2)", [], 60_000).then(() => {
+      committed = true;
+    });
+    await sleep(1_500);
+    expect(committed).toBe(false);
+    await standby.resume();
+    await pending;
+  } finally {
+    await standby.resume();
+  }
   expect((await standby.query("SELECT 1 FROM t WHERE id = 2")).rowCount).toBe(1);
 });
 
