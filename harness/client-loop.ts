@@ -64,7 +64,7 @@ export async function runClients(o: ClientLoopOptions): Promise<void> {
 
   const runProcess = async (slot: number, region: RegionName) => {
     let process = slot;
-    let pc = o.scenario.openClient(region);
+    let pc = o.scenario.openClient(region, process);
     try {
       while (!stopped) {
         await Promise.race([limiter.wait(), o.stop]);
@@ -84,7 +84,7 @@ export async function runClients(o: ClientLoopOptions): Promise<void> {
         if (completion.type === "info") {
           await pc.client.close();
           process += total;
-          pc = o.scenario.openClient(region);
+          pc = o.scenario.openClient(region, process);
         }
       }
     } finally {

@@ -13,11 +13,14 @@ import { runCheckers } from "./check-history.ts";
 import { runClients } from "./client-loop.ts";
 import type { TestConfig } from "./config.ts";
 import { Prng } from "./generator/prng.ts";
-import { planSchedule } from "./generator/schedule.ts";
+import { NodeClocks } from "./clock/node-clocks.ts";
+import { nodesWithClockFaults, planSchedule } from "./generator/schedule.ts";
 import { HistoryWriter } from "./history-writer.ts";
 import { MetricsWriter } from "./metrics-writer.ts";
 import type { FaultContext } from "./nemesis/fault.ts";
+import { Router } from "./nemesis/router.ts";
 import { healAll, runSchedule } from "./nemesis/run-schedule.ts";
+import { parseSchedule } from "./nemesis/spec-schema.ts";
 import type { ScheduledFault } from "./nemesis/spec.ts";
 import { acquireProxy } from "./proxy/source.ts";
 import { createRunFolder, type RunFolder, writeJson } from "./run-folder.ts";
@@ -43,9 +46,10 @@ export interface RunOutcome {
 export function planRun(config: TestConfig): { schedule: ScheduledFault[]; topology: ReturnType<ReturnType<typeof findScenario>["topology"]> } {
   const scenario = findScenario(config.scenario);
   const topology = scenario.topology(config);
-  const schedule =
-    (config.schedule as ScheduledFault[] | undefined) ??
-    planSchedule({
+  // A replayed run brings its schedule; it is checked against the topology, entry and field named.
+  const schedule = config.schedule
+    ? parseSchedule(config.schedule, topology)
+    : planSchedule({
       seed: config.seed,
       nemeses: config.nemesis,
       intervalMs: config.nemesisIntervalS * 1000,
@@ -97,6 +101,10 @@ export async function runTest(
 
   let running: RunningScenario | undefined;
   let faultCtx: FaultContext | undefined;
+  // Nodes that get clock faults start with libfaketime preloaded, reading a file the nemesis rewrites.
+  const clockNodes = nodesWithClockFaults(schedule);
+  const clocks = clockNodes.length > 0 ? await NodeClocks.create(clockNodes) : undefined;
+  const router = Router.forTopology(topology, config.seed);
   const proxy = await acquireProxy({ url: config.proxyUrl });
   writeJson(folder.testJson, {
     ...config,
@@ -107,8 +115,15 @@ export async function runTest(
   });
   try {
     events.phase("starting", `${scenario.name}: ${topology.nodes.map((n) => n.name).join(", ")} (proxy: ${proxy.kind})`);
-    running = await scenario.start!({ config, folder, proxyUrl: proxy.url, log: events.log });
-    faultCtx = { proxyUrl: proxy.url, topology, links: running.links, nodes: running.nodes };
+    running = await scenario.start!({
+      config,
+      folder,
+      proxyUrl: proxy.url,
+      router,
+      nodeEnv: (node) => (clockNodes.includes(node) ? clocks!.env(node) : undefined),
+      log: events.log,
+    });
+    faultCtx = { proxyUrl: proxy.url, topology, links: running.links, nodes: running.nodes, router, clocks: clocks?.map };
     if (interrupted) throw new Interrupted();
     opts.onStarted?.(writer, running);
     events.phase("running");
@@ -146,6 +161,7 @@ export async function runTest(
     await running?.stop().catch((e) => events.log(`stopping nodes: ${(e as Error).message}`));
     await supervisor.stopAll();
     await proxy.release().catch(() => {});
+    await clocks?.dispose();
     process.off("exit", onExit);
     writer.close();
     metrics.close();

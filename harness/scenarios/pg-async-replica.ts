@@ -23,8 +23,10 @@ export function pgAsyncReplicaTopology(config: Pick<TestConfig, "latencyMs" | "j
     return { name: linkName(from, to.name), kind: "client", from, to: to.name, toRegion: to.region };
   };
   const replicationFrom = { kind: "node", node: REPLICA, region: "eu-west" } as const;
+  // Every region's clients can reach every node (a failover moves writes to the other region).
   const links: LinkSpec[] = [
     client("us-east", nodes[0]),
+    client("us-east", nodes[1]),
     client("eu-west", nodes[1]),
     client("eu-west", nodes[0]),
     {

@@ -26,8 +26,8 @@ export async function startPgPrimaryReplica(
   env.log(`starting PostgreSQL: primary ${primarySpec.name}, standby ${replicaSpecs.map((n) => n.name).join(", ")}`);
   const cluster = await startPrimaryWithStandbys({
     runDir: env.folder.dir,
-    primary: { node: primarySpec },
-    standbys: replicaSpecs.map((node) => ({ node })),
+    primary: { node: primarySpec, env: env.nodeEnv(primarySpec.name) },
+    standbys: replicaSpecs.map((node) => ({ node, env: env.nodeEnv(node.name) })),
     // Each standby streams through the proxy of its replication link, so faults can cut it.
     upstreamFor: async (standby, primary) => {
       const spec = topology.links.find(
@@ -60,8 +60,7 @@ export async function startPgPrimaryReplica(
     await cluster.primary.query(PROBE_SCHEMA);
     await waitForTable(cluster.standbys, "registers");
 
-    const localNode = (region: RegionName) => topology.nodes.find((n) => n.region === region)!.name;
-    const endpoint = (region: RegionName, nodeName: string) => {
+    const endpointFor = (region: RegionName) => (nodeName: string) => {
       const link = findLink(links, `client@${region}->${nodeName}`);
       return node(nodeName).connectionVia(link.listenHost, link.listenPort);
     };
@@ -69,12 +68,20 @@ export async function startPgPrimaryReplica(
     return {
       links,
       nodes: new Map(cluster.nodes),
-      openClient(region: RegionName): ProcessClient {
-        const reads = localNode(region);
-        const writes = primarySpec.name;
+      openClient(region: RegionName, process: number): ProcessClient {
+        // The node is decided once per op (the router may move while it runs) and the op goes there.
+        let pinned: string | undefined;
+        const route = {
+          read: () => pinned ?? env.router.readTarget(process, region),
+          write: () => pinned ?? env.router.writeTarget(process, region),
+        };
         return {
-          client: new PgRegisterClient(endpoint(region, reads), endpoint(region, writes), env.config.opTimeoutMs),
-          nodeFor: (op) => (op.f === "read" ? reads : writes),
+          client: new PgRegisterClient(endpointFor(region), route, env.config.opTimeoutMs),
+          nodeFor: (op) => {
+            pinned = undefined;
+            pinned = op.f === "read" ? route.read() : route.write();
+            return pinned;
+          },
         };
       },
       checkers: [

@@ -8,6 +8,7 @@ import type { RegisterClient, RegisterOp } from "../../workloads/register.ts";
 import type { TestConfig } from "../config.ts";
 import type { MetricsWriter } from "../metrics-writer.ts";
 import type { NodeControl } from "../nemesis/fault.ts";
+import type { Router } from "../nemesis/router.ts";
 import type { RunFolder } from "../run-folder.ts";
 import type { RegionName, RunningLink, TopologySpec } from "../topology.ts";
 
@@ -29,6 +30,10 @@ export interface ScenarioEnv {
   folder: RunFolder;
   /** Toxiproxy API base URL. */
   proxyUrl: string;
+  /** Where clients send reads and writes; failover faults move it. */
+  router: Router;
+  /** Extra environment a node must be started with (fake clocks), by node name. */
+  nodeEnv(node: string): Record<string, string> | undefined;
   log(message: string): void;
 }
 
@@ -41,8 +46,8 @@ export interface ProcessClient {
 export interface RunningScenario {
   links: RunningLink[];
   nodes: Map<string, NodeControl>;
-  /** A fresh client (fresh connections) for a new process in `region`. */
-  openClient(region: RegionName): ProcessClient;
+  /** A fresh client (fresh connections) for process `process` in `region`. */
+  openClient(region: RegionName, process: number): ProcessClient;
   /** Checkers to run over the history, with their options. */
   checkers: { name: string; options: CheckOptions }[];
   /** Background measurements (replication lag, ...) until `stop` is called on the returned handle. */

@@ -1,6 +1,7 @@
 /**
- * The register workload on PostgreSQL: one row per key in `registers`. Reads go to the client's
- * local node, writes and compare-and-set to the primary; both through the client's proxied links.
+ * The register workload on PostgreSQL: one row per key in `registers`. Each op goes to the node
+ * its route names (reads to the local node, writes to the current primary, as the router says),
+ * through the client's proxied link to that node; one connection per node, opened lazily.
  */
 import pg from "pg";
 import { DefiniteFailure, OpTimeout } from "../../../workloads/outcome.ts";
@@ -74,34 +75,53 @@ class Connection {
   }
 }
 
-export class PgRegisterClient implements RegisterClient {
-  private readonly reader: Connection;
-  private readonly writer: Connection;
+export interface PgRoute {
+  /** The node reads go to now. */
+  read(): string;
+  /** The node writes and compare-and-set go to now. */
+  write(): string;
+}
 
-  constructor(readEndpoint: PgEndpoint, writeEndpoint: PgEndpoint, timeoutMs: number) {
-    this.reader = new Connection(readEndpoint, timeoutMs);
-    this.writer = new Connection(writeEndpoint, timeoutMs);
+export class PgRegisterClient implements RegisterClient {
+  private readonly connections = new Map<string, Connection>();
+
+  constructor(
+    private readonly endpointFor: (node: string) => PgEndpoint,
+    private readonly route: PgRoute,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private on(node: string): Connection {
+    let c = this.connections.get(node);
+    if (!c) {
+      c = new Connection(this.endpointFor(node), this.timeoutMs);
+      this.connections.set(node, c);
+    }
+    return c;
   }
 
   async read(key: number): Promise<number | null> {
-    const r = await this.reader.query("SELECT value FROM registers WHERE key = $1", [key]);
+    const r = await this.on(this.route.read()).query("SELECT value FROM registers WHERE key = $1", [key]);
     return r.rows.length === 0 ? null : Number(r.rows[0].value);
   }
 
   async write(key: number, value: number): Promise<void> {
-    await this.writer.query(
+    await this.on(this.route.write()).query(
       "INSERT INTO registers (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
       [key, value],
     );
   }
 
   async cas(key: number, from: number, to: number): Promise<boolean> {
-    const r = await this.writer.query("UPDATE registers SET value = $3 WHERE key = $1 AND value = $2", [key, from, to]);
+    const r = await this.on(this.route.write()).query("UPDATE registers SET value = $3 WHERE key = $1 AND value = $2", [
+      key,
+      from,
+      to,
+    ]);
     return r.rowCount === 1;
   }
 
   async close(): Promise<void> {
-    this.reader.discard();
-    this.writer.discard();
+    for (const c of this.connections.values()) c.discard();
   }
 }
