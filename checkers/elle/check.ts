@@ -75,7 +75,9 @@ export function runElle(
   const bad = found.filter((a) => prohibited.has(a));
   const allowed = found.filter((a) => !prohibited.has(a));
   const { not, alsoNot } = boundary(found);
-  const valid = bad.length > 0 ? false : search.timedOut ? "unknown" : true;
+  // A search abandoned (time or step budget) for a forbidden class leaves the verdict open.
+  const unfinished = search.incomplete.filter((i) => prohibited.has(i.type));
+  const valid = bad.length > 0 ? false : search.timedOut || unfinished.length > 0 ? "unknown" : true;
 
   let ok = 0;
   let info = 0;
@@ -93,6 +95,7 @@ export function runElle(
     edges: edgeCount,
     sccs: search.sccCount,
     largestScc: search.largestScc,
+    incompleteSearches: search.incomplete.length,
     ...Object.fromEntries(phase),
     ms: Date.now() - started,
   };
@@ -110,6 +113,12 @@ export function runElle(
     timedOut: search.timedOut,
     stats,
   };
+  if (!search.timedOut && unfinished.length > 0 && bad.length === 0) {
+    const u = unfinished[0];
+    result.reason =
+      `the search for ${u.type} among ${u.sccSize} strongly connected transactions exceeded its step budget ` +
+      `(${unfinished.length} such search${unfinished.length === 1 ? "" : "es"}); found so far: ${found.length > 0 ? found.join(", ") : "nothing"}.`;
+  }
   if (search.timedOut) {
     const where = search.incomplete.at(-1);
     result.reason =
