@@ -1,6 +1,7 @@
 /**
  * A harness killed with SIGKILL runs no cleanup: its PostgreSQL keeps running. The next run's
  * reapLeftovers() must find it through the pid files and stop it, and remove its data dir.
+ * A harness that exits through process.exit cleans up synchronously in its exit handler.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -16,7 +17,15 @@ import { processesMatching } from "./process-scan.ts";
 const work = mkdtempSync(join(tmpdir(), "faultline-reap-test-"));
 const pidDir = join(work, "pids");
 const name = `pg-reap-${randomBytes(3).toString("hex")}`;
+const script = join(import.meta.dirname, "fixtures", "start-node-and-wait.ts");
 let child: ChildProcess | undefined;
+
+function startHarness(nodeName: string, mode: "wait" | "exit"): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", script, join(work, "run"), nodeName, mode], {
+    env: { ...process.env, FAULTLINE_PID_DIR: pidDir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
 
 afterAll(async () => {
   child?.kill("SIGKILL");
@@ -43,16 +52,13 @@ function firstLine(proc: ChildProcess, timeoutMs: number): Promise<string> {
         resolve(out.slice(0, nl));
       }
     });
-    proc.once("exit", (code) => reject(new Error(`harness child exited (${code}); stderr: ${err}`)));
+    // "close", not "exit": stdout may still hold the line when the process has exited.
+    proc.once("close", (code) => reject(new Error(`harness child exited (${code}); stderr: ${err}`)));
   });
 }
 
 it("stops the postgres of a SIGKILLed harness and removes its temp dirs", async () => {
-  const script = join(import.meta.dirname, "fixtures", "start-node-and-wait.ts");
-  child = spawn(process.execPath, ["--import", "tsx", script, join(work, "run"), name], {
-    env: { ...process.env, FAULTLINE_PID_DIR: pidDir },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  child = startHarness(name, "wait");
   const started = JSON.parse(await firstLine(child, 60_000)) as { pid: number; workDir: string };
   const postmaster = readProcStat(started.pid)!;
   const tree = [postmaster, ...descendantsOf(started.pid)];
@@ -72,6 +78,19 @@ it("stops the postgres of a SIGKILLed harness and removes its temp dirs", async 
   expect(await reapLeftovers(pidDir)).toEqual({ killed: 1, removedDirs: 1 });
   expect(tree.filter((p) => isAlive(p.pid, p.startTime))).toEqual([]);
   expect(processesMatching(name)).toEqual([]);
+  expect(existsSync(started.workDir)).toBe(false);
+  expect(await reapLeftovers(pidDir)).toEqual({ killed: 0, removedDirs: 0 });
+});
+
+it("a harness that exits through process.exit kills its servers in the exit handler (killAllSync)", async () => {
+  const exitName = `${name}-exit`;
+  const harness = startHarness(exitName, "exit");
+  const exited = new Promise<number | null>((r) => harness.once("exit", (code) => r(code)));
+  const started = JSON.parse(await firstLine(harness, 60_000)) as { pid: number; workDir: string };
+  expect(await exited).toBe(0);
+  // killAllSync waited for the tree to die and removed the data dir before the process ended.
+  expect(readProcStat(started.pid)?.state ?? "gone").toMatch(/gone|Z/);
+  expect(processesMatching(exitName)).toEqual([]);
   expect(existsSync(started.workDir)).toBe(false);
   expect(await reapLeftovers(pidDir)).toEqual({ killed: 0, removedDirs: 0 });
 });
