@@ -16,11 +16,12 @@ import {
   type PrimaryWithStandbys,
   startPrimaryWithStandbys,
 } from "../../harness/stores/postgres/primary-with-standbys.ts";
+import { requirement } from "../support/requirements.ts";
 
 const lib = findLibfaketime();
 const NODE = `pg-clock-${process.pid}`;
 
-describe.skipIf(!lib)("clock faults on a real PostgreSQL (libfaketime)", () => {
+describe.runIf(requirement("libfaketime", !!lib, "apt-get install libfaketime"))("clock faults on a real PostgreSQL (libfaketime)", () => {
   const sup = new Supervisor();
   let runDir: string;
   let clockDir: string;

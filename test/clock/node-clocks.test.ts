@@ -3,8 +3,9 @@ import { existsSync, statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { findLibfaketime } from "../../harness/clock/faketime.ts";
 import { NodeClocks } from "../../harness/clock/node-clocks.ts";
+import { requirement } from "../support/requirements.ts";
 
-describe.skipIf(!findLibfaketime())("NodeClocks", () => {
+describe.runIf(requirement("libfaketime", !!findLibfaketime(), "apt-get install libfaketime"))("NodeClocks", () => {
   it("gives each node an env that skews a real process's clock, readable by others, removed on dispose", async () => {
     const clocks = await NodeClocks.create(["n1", "n2"]);
     try {

@@ -10,6 +10,7 @@ import type { FaultContext } from "../../harness/nemesis/fault.ts";
 import { faultFromSpec } from "../../harness/nemesis/from-spec.ts";
 import { healAll } from "../../harness/nemesis/run-schedule.ts";
 import { NamespaceNetwork } from "../../harness/netns/namespace-network.ts";
+import { requirement } from "../support/requirements.ts";
 
 const isRoot = process.getuid?.() === 0;
 const PORT = 7411;
@@ -22,7 +23,7 @@ const CLIENT = `const s = require("net").connect(${PORT}, process.argv[1]); cons
   s.on("data", () => { console.log(JSON.stringify({ ok: true, ms: performance.now() - t0 })); process.exit(0); });
   s.on("error", (e) => { console.log(JSON.stringify({ ok: false, error: e.code })); process.exit(0); });`;
 
-describe.skipIf(!isRoot)("network namespaces", () => {
+describe.runIf(requirement("root (network namespaces need it)", isRoot, "run the tests as root"))("network namespaces", () => {
   let net: NamespaceNetwork;
   let server: ChildProcess;
   const id = `t${process.pid % 100000}`;
