@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT } from "../checkers/verdict.ts";
+import { DEFAULTS } from "./config.ts";
 
 function num(kind: "int" | "positive" | "nonnegative") {
   return (value: string): number => {
@@ -42,17 +43,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command("run")
     .description("run a scenario (default: pg-async-replica on the embedded backend) and check its history")
     .argument("[scenario]", "scenario name; see 'faultline scenarios'")
-    .option("-t, --time-limit <s>", "seconds of workload", num("positive"))
-    .option("-c, --concurrency <n>", "client processes per region", num("int"))
-    .option("-r, --rate <ops>", "target operations per second, all clients together", num("positive"))
-    .option("--seed <n>", "seed for operations and faults (printed on every run)", num("int"))
+    .option("-t, --time-limit <s>", `seconds of workload (default ${DEFAULTS.timeLimitS})`, num("positive"))
+    .option("-c, --concurrency <n>", `client processes per region (default ${DEFAULTS.concurrency})`, num("int"))
+    .option("-r, --rate <ops>", `target operations per second, all clients together (default ${DEFAULTS.rate})`, num("positive"))
+    .option("--seed <n>", "seed for operations and faults (default: random, printed on every run)", num("int"))
     .option("--store <dir>", "directory for run folders", "store")
     .option("--name <name>", "test name (run folder store/<name>/<timestamp>); default: the scenario")
-    .option("--nemesis <list>", "faults to inject, comma-separated; 'none' for none", list)
-    .option("--nemesis-interval <s>", "seconds between fault starts", num("positive"))
-    .option("--fault-duration <s>", "seconds each fault lasts", num("positive"))
-    .option("--latency <ms>", "one-way latency added to cross-region links", num("nonnegative"))
-    .option("--op-timeout <ms>", "an op unanswered this long is recorded as info", num("positive"))
+    .option("--nemesis <list>", `faults to inject, comma-separated: partition, partition-<shape>, latency, bandwidth, clock, kill, pause, failover; 'none' for none (default ${DEFAULTS.nemesis.join(",")})`, list)
+    .option("--nemesis-interval <s>", `seconds between fault starts (default ${DEFAULTS.nemesisIntervalS})`, num("positive"))
+    .option("--fault-duration <s>", `seconds each fault lasts (default ${DEFAULTS.faultDurationS})`, num("positive"))
+    .option("--latency <ms>", `one-way latency added to cross-region links, ms (default ${DEFAULTS.latencyMs})`, num("nonnegative"))
+    .option("--op-timeout <ms>", `an op unanswered this long is recorded as info, ms (default ${DEFAULTS.opTimeoutMs})`, num("positive"))
     .option("--proxy-url <url>", "use this Toxiproxy API instead of starting one (or TOXIPROXY_URL)")
     .option("--json", "print the outcome as one JSON object")
     .option("--no-progress", "no progress line while running")

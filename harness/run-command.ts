@@ -7,7 +7,7 @@ import { relative } from "node:path";
 import { EXIT, exitCodeFor, type Results } from "../checkers/verdict.ts";
 import { DEFAULTS, randomSeed, type TestConfig, validateConfig } from "./config.ts";
 import { RunProgress } from "./progress.ts";
-import { runTest } from "./runner.ts";
+import { planRun, runTest } from "./runner.ts";
 import { DEFAULT_SCENARIO, findScenario } from "./scenarios/index.ts";
 
 export interface RunFlags {
@@ -57,6 +57,8 @@ export async function runCommand(scenarioArg: string | undefined, flags: RunFlag
   let config: TestConfig;
   try {
     config = configFromFlags(scenarioArg ?? DEFAULT_SCENARIO, flags);
+    // Nemesis names, shapes and schedule problems are reported before anything starts.
+    planRun(config);
   } catch (err) {
     console.error(`faultline: ${(err as Error).message}`);
     return EXIT.error;

@@ -2,7 +2,7 @@
  * Bad input to the CLI: one clear line and exit code 3, before anything starts.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -29,6 +29,19 @@ describe("faultline CLI bad input", () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/--time-limit/);
     expect(r.stderr).toMatch(/soon/);
+  });
+
+  it("rejects an unknown nemesis before anything starts, with a suggestion", () => {
+    const r = faultline("run", "--nemesis", "partiton", "--store", join(tmp, "store"));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/unknown nemesis 'partiton' \(did you mean 'partition'\?\)/);
+    expect(existsSync(join(tmp, "store"))).toBe(false);
+  });
+
+  it("names the config field that is out of range", () => {
+    const r = faultline("run", "--concurrency", "0");
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/concurrency/);
   });
 
   it("rejects a planned scenario that is not built yet", () => {
