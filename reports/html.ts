@@ -24,6 +24,7 @@ import {
   type OpInterval,
   type OpLike,
 } from "./operations.ts";
+import { renderOverviewSvg } from "./overview-svg.ts";
 import { formatSeconds } from "./svg.ts";
 import { LINEARIZED_TAIL, renderTimelineSvg } from "./timeline-svg.ts";
 import { countNoun, describeFault, subjectOp, verdictText } from "./verdict-text.ts";
@@ -410,6 +411,10 @@ export function renderReport(input: ReportInput & { runDir?: string }): string {
   const counts = countOps(ops.intervals, ops.hasTimes);
   const charts = chartData(ops, input.metrics);
   const assets = reportAssets();
+  const overviewSvg = renderOverviewSvg(input.results, ops);
+  const overview = overviewSvg
+    ? `<div class="figure overview-wrap">${overviewSvg}<p class="note">Each tick is an anomaly at the time it happened; shaded bands are fault windows.</p></div>`
+    : "";
   const title = `${WORD[String(input.results.valid)] ?? "?"}: ${String(asRecord(input.test).name ?? "faultline run")}`;
   const lagNote = charts.lag
     ? ""
@@ -430,6 +435,7 @@ export function renderReport(input: ReportInput & { runDir?: string }): string {
 ${renderTestLine(input.test, input.runDir)}
 ${renderVerdict(input, ops)}
 ${renderStats(ops, counts.total)}
+${overview}
 <h2 id="checkers">Checkers</h2>
 ${renderCheckerTable(input.results)}
 <h2 id="anomalies">Anomalies</h2>

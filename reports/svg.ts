@@ -33,3 +33,9 @@ export function tickStep(span: number, count: number): number {
   for (const m of [1, 2, 5, 10]) if (raw <= m * mag) return m * mag;
   return 10 * mag;
 }
+
+/** Axis labels in seconds with as many decimals as the tick step needs: "2 s", "1.5 s", "0.25 s". */
+export function formatAxisSeconds(ns: number, stepNs: number): string {
+  const digits = stepNs >= 1e9 ? 0 : stepNs >= 1e8 ? 1 : stepNs >= 1e7 ? 2 : 3;
+  return `${(ns / 1e9).toFixed(digits)} s`;
+}

@@ -8,7 +8,7 @@ import type { Anomaly } from "../checkers/verdict.ts";
 import { compactValue, escapeHtml } from "./escape.ts";
 import { linearDetail } from "./linear-detail.ts";
 import { intervalFor, type OperationIndex, type OpInterval, type OpLike } from "./operations.ts";
-import { fitLabel, formatSeconds, n, svgText, tickStep } from "./svg.ts";
+import { fitLabel, formatAxisSeconds, formatSeconds, n, svgText, tickStep } from "./svg.ts";
 import { describeFault } from "./verdict-text.ts";
 
 export type TimelineRole = "failing" | "concurrent" | "linearized" | "context";
@@ -158,7 +158,14 @@ export function renderTimelineSvg(anomaly: Anomaly, ops: OperationIndex): string
   out.push(`<line class="axis" x1="${left}" x2="${W - right}" y1="${axisY}" y2="${axisY}"/>`);
   for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
     out.push(`<line class="axis" x1="${n(x(t))}" x2="${n(x(t))}" y1="${axisY}" y2="${axisY + 4}"/>`);
-    out.push(svgText(x(t), axisY + 16, formatSeconds(t), 'text-anchor="middle" class="tick"'));
+    out.push(
+      svgText(
+        x(t),
+        axisY + 16,
+        ops.hasTimes ? formatAxisSeconds(t, step) : `line ${t + 1}`,
+        'text-anchor="middle" class="tick"',
+      ),
+    );
   }
   // Bars: context first, the failing op last so it is on top.
   const rank = { context: 0, linearized: 1, concurrent: 2, failing: 3 } as const;

@@ -52,7 +52,8 @@ export function subjectOp(anomaly: Anomaly): Op | undefined {
 /** A fault in words: its own description when it gave one, else its name and value. */
 export function describeFault(w: FaultWindow): string {
   const v = w.value;
-  if (typeof v === "string" && v.trim()) return `${w.f} (${compactValue(v, 80)})`;
+  // The nemesis says what it did in words ("isolate eu-west (blackhole): cut ..."): quote it.
+  if (typeof v === "string" && v.trim()) return `${w.f} “${compactValue(v, 80)}”`;
   if (v && typeof v === "object" && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     for (const k of ["description", "summary", "message", "desc"]) {

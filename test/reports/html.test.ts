@@ -54,6 +54,11 @@ describe("renderReport", () => {
     expect(data.latency.map((s) => s.region).sort()).toEqual(["eu-west", "us-east"]);
     expect(data.faults).toHaveLength(2);
     expect(data.lag).not.toBeNull();
+    // The run at a glance: a row of ticks per anomaly type over the fault windows.
+    const overview = html.match(/<svg class="overview"[\s\S]*?<\/svg>/)?.[0] ?? "";
+    expect(overview).toMatch(/>stale-read \(\d+\)</);
+    expect(overview).toMatch(/>nonlinearizable \(6\)</);
+    expect(overview.match(/class="fault"/g)).toHaveLength(2);
     // Fault table: each window with the anomalies that fell inside it.
     expect(html).toMatch(/anomalies inside/);
   });

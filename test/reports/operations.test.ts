@@ -115,7 +115,7 @@ describe("verdictText", () => {
       },
     });
     expect(verdictText(r, indexOperations(h)).headline).toBe(
-      "Anomalies found: 4 stale reads served by eu-west, 3 of them during partition (cut replication)",
+      "Anomalies found: 4 stale reads served by eu-west, 3 of them during partition “cut replication”",
     );
   });
 
