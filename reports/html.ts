@@ -259,7 +259,7 @@ function renderAnomaly(
   }
   const failing = linear?.failing ?? subjectIv;
   const table = opList.length
-    ? `<details${opList.length <= 12 ? " open" : ""}><summary>Operations (${h(opList.length)})</summary>${opsTable(opList, ops, failing, linear?.roles)}</details>`
+    ? `<details${opList.length <= 25 ? " open" : ""}><summary>Operations (${h(opList.length)})</summary>${opsTable(opList, ops, failing, linear?.roles)}</details>`
     : "";
   const rest = Object.fromEntries(Object.entries(a).filter(([k]) => !SHOWN_KEYS.has(k)));
   const raw = Object.keys(rest).length

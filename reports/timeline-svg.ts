@@ -25,7 +25,7 @@ export interface TimelineBar {
 const MAX_BARS = 80;
 const MAX_LANES = 24;
 /** How many of the last linearized ops to draw: the ones that lead up to the failure. */
-export const LINEARIZED_TAIL = 12;
+export const LINEARIZED_TAIL = 20;
 
 function sameKey(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

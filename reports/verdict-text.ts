@@ -86,7 +86,7 @@ function context(anomalies: Anomaly[], ops: OperationIndex): Context {
     const region = [...regions][0];
     out.where = ivs.every((iv) => READ_FS.has(iv.f)) ? `served by ${region}` : `in ${region}`;
   }
-  // The fault (if any) that most of these anomalies fell inside.
+  // The fault(s) these anomalies fell inside, and how many did: "4 of them during ...".
   const tally = new Map<string, number>();
   let inside = 0;
   for (const iv of ivs) {
@@ -94,7 +94,7 @@ function context(anomalies: Anomaly[], ops: OperationIndex): Context {
     if (active.length) inside++;
     for (const w of active) tally.set(describeFault(w), (tally.get(describeFault(w)) ?? 0) + 1);
   }
-  if (inside > 0 && inside * 2 >= ivs.length) {
+  if (inside > 0) {
     const top = [...tally.entries()].sort((a, b) => b[1] - a[1]);
     const which = `${top[0][0]}${top.length > 1 ? ` and ${top.length - 1} other fault${top.length > 2 ? "s" : ""}` : ""}`;
     out.whenAll = inside === ivs.length;

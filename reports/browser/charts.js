@@ -141,7 +141,8 @@
           stroke: PALETTE[i % PALETTE.length],
           width: 1.5,
           spanGaps: true,
-          points: { show: false },
+          // Probes are sparse (about one a second): show each measurement, not just the line.
+          points: { show: true, size: 5, fill: PALETTE[i % PALETTE.length] },
         })),
       ],
       plugins: [faultPlugin(data.faults, data.end)],
