@@ -49,9 +49,14 @@ export function jsonForScript(value: unknown): string {
  * Markdown punctuation neutralised, newlines folded so a value cannot break the table.
  */
 export function escapeMarkdown(value: unknown): string {
-  return escapeHtml(value)
+  // Markdown punctuation first, then the three characters that open HTML (no entity contains
+  // Markdown punctuation, so the order keeps both intact; quotes need no escaping outside attributes).
+  return String(value)
     .replace(/\r?\n/g, " ")
-    .replace(/([\\|*_[\]()#!~])/g, "\\$1");
+    .replace(/([\\`*_[\]()#!~|])/g, "\\$1")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
 }
 
 /** A short, single-line rendering of any value (op values, fault descriptions), cut at `max` chars. */
