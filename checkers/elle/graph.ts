@@ -26,39 +26,44 @@ export function kindName(bit: number): DependencyKind {
   throw new Error(`not a single dependency kind: ${bit}`);
 }
 
-/** An append-only list of (from, to, kinds) edges in typed arrays. */
-export class EdgeList {
-  from: Int32Array;
-  to: Int32Array;
-  kinds: Uint8Array;
-  length = 0;
+const CHUNK_BITS = 20;
+const CHUNK = 1 << CHUNK_BITS;
 
-  constructor(capacity = 1024) {
-    this.from = new Int32Array(capacity);
-    this.to = new Int32Array(capacity);
-    this.kinds = new Uint8Array(capacity);
-  }
+/**
+ * An append-only list of (from, to, kinds) edges in fixed-size typed-array chunks: growing never
+ * copies, which matters at millions of edges (every big ArrayBuffer also nudges V8 towards a
+ * full garbage collection of the whole history).
+ */
+export class EdgeList {
+  readonly from: Int32Array[] = [];
+  readonly to: Int32Array[] = [];
+  readonly kinds: Uint8Array[] = [];
+  length = 0;
 
   add(a: number, b: number, kind: number): void {
     if (a === b) return; // never self-edges: a txn does not depend on itself
-    if (this.length === this.from.length) this.grow();
-    this.from[this.length] = a;
-    this.to[this.length] = b;
-    this.kinds[this.length] = kind;
+    const c = this.length >>> CHUNK_BITS;
+    if (c === this.from.length) {
+      this.from.push(new Int32Array(CHUNK));
+      this.to.push(new Int32Array(CHUNK));
+      this.kinds.push(new Uint8Array(CHUNK));
+    }
+    const i = this.length & (CHUNK - 1);
+    this.from[c][i] = a;
+    this.to[c][i] = b;
+    this.kinds[c][i] = kind;
     this.length++;
   }
 
-  private grow(): void {
-    const cap = this.from.length * 2;
-    const f = new Int32Array(cap);
-    f.set(this.from);
-    const t = new Int32Array(cap);
-    t.set(this.to);
-    const k = new Uint8Array(cap);
-    k.set(this.kinds);
-    this.from = f;
-    this.to = t;
-    this.kinds = k;
+  /** Calls f for every edge, in insertion order. */
+  forEach(f: (from: number, to: number, kinds: number) => void): void {
+    for (let c = 0; c < this.from.length; c++) {
+      const n = Math.min(CHUNK, this.length - c * CHUNK);
+      const fr = this.from[c];
+      const to = this.to[c];
+      const ks = this.kinds[c];
+      for (let i = 0; i < n; i++) f(fr[i], to[i], ks[i]);
+    }
   }
 }
 
@@ -72,43 +77,46 @@ export interface Digraph {
 
 /** Builds a CSR digraph over n nodes, merging parallel edges (kinds OR-ed), keeping only `mask` kinds. */
 export function buildDigraph(n: number, edges: EdgeList, mask = ALL): Digraph {
-  const counts = new Int32Array(n + 1);
-  for (let i = 0; i < edges.length; i++) if (edges.kinds[i] & mask) counts[edges.from[i] + 1]++;
-  for (let v = 0; v < n; v++) counts[v + 1] += counts[v];
-  const raw = new Int32Array(counts[n]);
-  const rawKinds = new Uint8Array(counts[n]);
-  const fill = counts.slice(0, n);
-  for (let i = 0; i < edges.length; i++) {
-    const k = edges.kinds[i] & mask;
-    if (!k) continue;
-    const at = fill[edges.from[i]]++;
-    raw[at] = edges.to[i];
-    rawKinds[at] = k;
-  }
-  // Merge duplicates per source with a "last source that wrote slot[t]" stamp.
-  const stamp = new Int32Array(n).fill(-1);
-  const slot = new Int32Array(n);
+  // Counting sort by source.
   const offsets = new Int32Array(n + 1);
-  const targets = new Int32Array(raw.length);
-  const kinds = new Uint8Array(raw.length);
+  edges.forEach((a, _b, k) => {
+    if (k & mask) offsets[a + 1]++;
+  });
+  for (let v = 0; v < n; v++) offsets[v + 1] += offsets[v];
+  const targets = new Int32Array(offsets[n]);
+  const kinds = new Uint8Array(offsets[n]);
+  const fill = offsets.slice(0, n);
+  edges.forEach((a, b, k) => {
+    const km = k & mask;
+    if (!km) return;
+    const at = fill[a]++;
+    targets[at] = b;
+    kinds[at] = km;
+  });
+  // Merge duplicates in place (the write position never passes the read position), with a
+  // "last source that wrote slot[t]" stamp; `fill` is reused as the slot array.
+  const stamp = new Int32Array(n).fill(-1);
+  const slot = fill;
   let m = 0;
   for (let v = 0; v < n; v++) {
+    const start = offsets[v];
+    const end = offsets[v + 1];
     offsets[v] = m;
-    for (let i = counts[v]; i < counts[v + 1]; i++) {
-      const t = raw[i];
+    for (let i = start; i < end; i++) {
+      const t = targets[i];
       if (stamp[t] === v) {
-        kinds[slot[t]] |= rawKinds[i];
+        kinds[slot[t]] |= kinds[i];
       } else {
         stamp[t] = v;
         slot[t] = m;
         targets[m] = t;
-        kinds[m] = rawKinds[i];
+        kinds[m] = kinds[i];
         m++;
       }
     }
   }
   offsets[n] = m;
-  return { n, offsets, targets: targets.slice(0, m), kinds: kinds.slice(0, m) };
+  return { n, offsets, targets: targets.subarray(0, m), kinds: kinds.subarray(0, m) };
 }
 
 /** The subgraph induced by `nodes` (local ids 0..k-1 in that order), keeping only `mask` kinds. */

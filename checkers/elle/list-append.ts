@@ -268,7 +268,7 @@ export function inferListAppend(t: TxnTable): Inference {
   }
 
   // Edges.
-  const edges = new EdgeList(nElems + 2 * nReads + 1024);
+  const edges = new EdgeList();
   for (let k = 0; k < nKeys; k++) {
     const ord = orderOf(k);
     for (let i = 1; i < ord.length; i++) {

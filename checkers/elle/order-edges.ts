@@ -25,47 +25,28 @@ export function addProcessEdges(t: TxnTable, edges: EdgeList): void {
 
 /** T1 -> T2 for a transitive reduction of "T1 completed before T2 was invoked". */
 export function addRealtimeEdges(t: TxnTable, edges: EdgeList): void {
+  // A frontier member p was a predecessor of T iff it joined (completed) before T was invoked:
+  // members never rejoin, so no per-transaction snapshot of the frontier is needed.
   const frontier: number[] = [];
-  const inFrontier = new Uint8Array(t.n);
-  // preds[id]: the frontier snapshot at id's invoke, as a range into predBuf.
-  const predStart = new Int32Array(t.n);
-  const predEnd = new Int32Array(t.n);
-  let predBuf = new Int32Array(1024);
-  let predLen = 0;
+  const joinedAt = new Int32Array(t.n);
+  const invokedAt = new Int32Array(t.n).fill(-1);
   for (let i = 0; i < t.events.length; i++) {
     const ev = t.events[i];
     const id = ev >> 1;
     if ((ev & 1) === 0) {
       if (t.status[id] === FAIL) continue;
-      predStart[id] = predLen;
-      for (const p of frontier) {
-        edges.add(p, id, REALTIME);
-        if (predLen === predBuf.length) {
-          const bigger = new Int32Array(predBuf.length * 2);
-          bigger.set(predBuf);
-          predBuf = bigger;
-        }
-        predBuf[predLen++] = p;
-      }
-      predEnd[id] = predLen;
+      invokedAt[id] = i;
+      for (let j = 0; j < frontier.length; j++) edges.add(frontier[j], id, REALTIME);
     } else {
-      // Only ok transactions complete (events holds no other completions).
-      let removed = false;
-      for (let j = predStart[id]; j < predEnd[id]; j++) {
-        const p = predBuf[j];
-        if (inFrontier[p]) {
-          inFrontier[p] = 0;
-          removed = true;
-        }
+      // Only ok transactions complete (events holds no other completions). This one now stands
+      // for every frontier member that preceded it.
+      let w = 0;
+      for (let j = 0; j < frontier.length; j++) {
+        if (joinedAt[frontier[j]] > invokedAt[id]) frontier[w++] = frontier[j];
       }
-      if (removed) {
-        let w = 0;
-        for (let j = 0; j < frontier.length; j++)
-          if (inFrontier[frontier[j]] === 1) frontier[w++] = frontier[j];
-        frontier.length = w;
-      }
+      frontier.length = w;
       frontier.push(id);
-      inFrontier[id] = 1;
+      joinedAt[id] = i;
     }
   }
 }
