@@ -17,7 +17,9 @@
  * Crashed ops are the classic way such searches blow up (each may or may not have happened, at
  * any later point). An info op whose effect no remaining op could observe is dropped: once every
  * op that the model says may observe it is linearized, linearizing it later cannot help, so it is
- * removed from the list (and put back on backtracking).
+ * removed from the list (and put back on backtracking). And identical crashed ops are
+ * interchangeable once both are invoked, so only the earliest-invoked of a group of identical
+ * pending info ops is ever tried next (symmetry reduction).
  */
 import type { AnyModel } from "../models/model.ts";
 import { ConfigMemo, MEMO_OUT_OF_MEMORY } from "./memo.ts";
@@ -132,6 +134,8 @@ interface Prepared {
   /** Info ops that expire, by expiry (a return entry index): gone once the frontier passes it. */
   infoByExpiry: Int32Array;
   expiry: Int32Array;
+  /** For info ops: the previous info op (by call) with an identical input, or -1. */
+  twin: Int32Array;
   droppedInfo: number;
 }
 
@@ -191,6 +195,15 @@ function prepare(model: AnyModel, ops: readonly SearchOp[]): Prepared {
     }
   }
   expiring.sort((a, b) => exp[a] - exp[b]);
+  const twin = new Int32Array(n).fill(-1);
+  const lastSame = new Map<string, number>();
+  for (let e = 0; e < E; e++) {
+    const p = entryOp[e];
+    if (entryIsCall[e] === 0 || isOk[p] === 1) continue;
+    const id = model.describeOp(ops[origOp[p]].input);
+    twin[p] = lastSame.get(id) ?? -1;
+    lastSame.set(id, p);
+  }
   return {
     n,
     origOp: Int32Array.from(origOp),
@@ -203,6 +216,7 @@ function prepare(model: AnyModel, ops: readonly SearchOp[]): Prepared {
     okRets: Int32Array.from(okRets),
     infoByExpiry: Int32Array.from(expiring),
     expiry: exp,
+    twin,
     droppedInfo: m - n,
   };
 }
@@ -251,7 +265,7 @@ function computeExpiry(
     infoObservers.push(deps);
   }
   // Propagate through info observers until nothing changes (chains are short in practice).
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     infos.forEach((o, j) => {
       for (const q of infoObservers[j]) {
@@ -283,7 +297,7 @@ function run(
   limits: SearchLimits,
   captureAt: number,
 ): RunResult {
-  const { n, entryOp, entryIsCall, callEntry, retEntry, okRets, infoByExpiry, expiry, isOk } = p;
+  const { n, entryOp, entryIsCall, callEntry, retEntry, okRets, infoByExpiry, expiry, isOk, twin } = p;
   const E = entryOp.length;
   const HEAD = E;
   const next = new Int32Array(E + 1);
@@ -377,6 +391,12 @@ function run(
     if (e === -1) return result(true);
     const op = entryOp[e];
     if (entryIsCall[e] === 1) {
+      const tw = twin[op];
+      if (tw >= 0 && (bits[tw >>> 5] & (1 << (tw & 31))) === 0) {
+        // An identical crashed op invoked earlier is still unplaced: try that one instead.
+        e = next[e];
+        continue;
+      }
       const ns = table.next(state, op);
       if (ns !== ILLEGAL) {
         const a = h1 ^ z1[op];

@@ -33,6 +33,10 @@ export interface Model<S, I> {
   hash(state: S): number;
   equal(a: S, b: S): boolean;
   describeState(state: S): string;
+  /**
+   * The op in a few words. Two info ops with the same description must behave the same in
+   * `step` (the checker treats them as interchangeable).
+   */
   describeOp(input: I): string;
   /**
    * Independent parts of the state an op touches (registers of a multi-register). Ops touching
