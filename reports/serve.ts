@@ -110,6 +110,12 @@ function verdictLabel(r: RunEntry): string {
   return `<span class="muted">no verdict (running, or the run failed)</span>`;
 }
 
+/** 20261123T124759.098Z -> 2026-11-23 12:47:59 UTC; other names as they are. */
+function readableStamp(stamp: string): string {
+  const m = stamp.match(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z(-\d+)?$/);
+  return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]} UTC${m[7] ?? ""}` : stamp;
+}
+
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${h(title)}</title><style>
 body{font:14px/1.5 system-ui,sans-serif;margin:24px auto;max-width:980px;padding:0 16px;color:#111827}
@@ -127,11 +133,11 @@ async function indexPage(root: string): Promise<string> {
   const rows = runs
     .map((r) => {
       const href = `/${encodePath(r.path)}/${r.hasReport ? "report.html" : ""}`;
-      return `<tr><td><a href="${h(href)}">${h(r.test)}</a></td><td>${h(r.timestamp)}</td><td>${verdictLabel(r)}</td><td><a href="/${h(encodePath(r.path))}/">files</a></td></tr>`;
+      return `<tr><td><a href="${h(href)}">${h(r.test)}</a></td><td title="${h(r.timestamp)}">${h(readableStamp(r.timestamp))}</td><td>${verdictLabel(r)}</td><td><a href="/${h(encodePath(r.path))}/">files</a></td></tr>`;
     })
     .join("");
   const body = runs.length
-    ? `<table><thead><tr><th>test</th><th>run</th><th>verdict</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
+    ? `<table><thead><tr><th>test</th><th>started</th><th>verdict</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
     : `<p class="muted">No runs in this store yet. Start one with <code>faultline run</code>.</p>`;
   return page(
     "faultline runs",

@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReport } from "../../reports/html.ts";
-import { ELLE, makeHostile, REGISTER, readRunFolder } from "./fixtures.ts";
+import { serveStore } from "../../reports/serve.ts";
+import { writeReports } from "../../reports/write.ts";
+import { copyFixture, ELLE, makeHostile, REGISTER, readRunFolder } from "./fixtures.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
@@ -63,9 +65,14 @@ describe.runIf(available)("report in a browser", () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function load(html: string, name: string): Promise<Loaded> {
-    const file = join(tmp, name);
-    writeFileSync(file, html);
+  async function load(html: string | URL, name: string): Promise<Loaded> {
+    let url: string;
+    if (html instanceof URL) url = html.href;
+    else {
+      const file = join(tmp, name);
+      writeFileSync(file, html);
+      url = `file://${file}`;
+    }
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const out: Loaded = {
       consoleErrors: [],
@@ -85,7 +92,7 @@ describe.runIf(available)("report in a browser", () => {
       void d.dismiss();
     });
     page.on("request", (r) => out.requests.push(r.url()));
-    await page.goto(`file://${file}`);
+    await page.goto(url);
     await page
       .waitForFunction(() => document.body.dataset.chartsDrawn !== undefined, undefined, { timeout: 10_000 })
       .catch(() => {});
@@ -134,6 +141,21 @@ describe.runIf(available)("report in a browser", () => {
       ).toEqual([]);
       // The hostile test name shows as text: rendered, and inert.
       expect(r.title, name).toContain("<script>alert(1)</script>");
+    }
+  });
+
+  it("draws the same report served by `faultline serve` (its CSP allows the inline charts)", async () => {
+    const run = copyFixture(REGISTER);
+    const server = await serveStore(join(run.dir, "..", ".."));
+    try {
+      await writeReports(run.dir);
+      const r = await load(new URL("pg-async-replica/20261123T120000.000Z/report.html", server.url), "served");
+      expect(r.consoleErrors).toEqual([]);
+      expect(r.chartsDrawn).toBe("3");
+      expect(r.inkedCanvases).toBe(3);
+    } finally {
+      await server.close();
+      run.cleanup();
     }
   });
 });

@@ -79,7 +79,8 @@ describe("serveStore", () => {
     expect(runs.map((r) => r.valid)).toEqual([true, "unknown", false, true]);
     const index = await get(server.port, "/");
     expect(index.status).toBe(200);
-    const order = ["20261122", "20261121", "20261120"].map((s) => index.body.indexOf(s));
+    const order = ["2026-11-22 10:00:00 UTC", "2026-11-21", "2026-11-20"].map((s) => index.body.indexOf(s));
+    expect(order.every((i) => i > 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(index.body).toContain('<span class="bad">invalid</span> nonlinearizable');
     expect(index.body).not.toContain("<script>alert(1)<");
