@@ -25,7 +25,7 @@ export function copyFixture(dir: string): { dir: string; cleanup: () => void } {
 export function makeHostile(run: RunFolderContents): RunFolderContents {
   const evil = `${XSS_SCRIPT}${XSS_ATTR}${XSS_QUOTE}`;
   const mark = (op: Op): Op => {
-    if (op.process === "nemesis") return { ...op, value: { description: evil, cut: [evil] } };
+    if (op.process === "nemesis") return { ...op, f: `partition${XSS_ATTR}`, value: { description: evil, cut: [evil] } };
     return {
       ...op,
       node: `${op.node}${XSS_ATTR}`,
@@ -60,6 +60,15 @@ export function makeHostile(run: RunFolderContents): RunFolderContents {
     }
   }
   results.signals = { [evil]: evil };
+  // Checker names, anomaly types and stats come from results.json, which is a file like any other.
+  const [firstName, first] = Object.entries(results.checkers)[0];
+  delete results.checkers[firstName];
+  results.checkers[`${firstName}${XSS_SCRIPT}`] = first;
+  first.stats = { ...(first.stats ?? {}), [evil]: evil };
+  if (first.anomalies[0]) first.anomalies[0].type = `G-single${XSS_ATTR}`;
+  first.anomalyTypes = [...first.anomalyTypes, evil];
+  (first as Record<string, unknown>).not = [evil];
+  (first as Record<string, unknown>).consistencyModel = evil;
   return {
     test: {
       ...(run.test as object),

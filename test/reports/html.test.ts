@@ -170,4 +170,31 @@ describe("renderReport", () => {
     expect(html).toContain("Valid: no anomalies in 0 operations (checked by linearizable)");
     expect(html).toContain('class="verdict valid"');
   });
+
+  it("draws a history without times (Knossos-style: line order is real time) by position", async () => {
+    const run = await readRunFolder(REGISTER);
+    const history = run.history.map(({ time: _t, ...op }) => op as Op);
+    // Keep only the anomalies (LinOps carry ns times; without times the checker would give positions).
+    const html = renderReport({ ...run, history, metrics: undefined });
+    expect(html).toContain("No latency to draw: the history has no times.");
+    expect(html).toMatch(/<svg class="timeline"/);
+    expect(html).toMatch(/At history line \d+/);
+    expect(chartJson(html).latency).toEqual([]);
+  });
+
+  it("says so when a checker is invalid or unknown without details", () => {
+    const results: Results = {
+      valid: false,
+      anomalyTypes: ["lost-write"],
+      checkers: {
+        set: { valid: false, anomalyTypes: ["lost-write"], anomalies: [] },
+        lin: { valid: "unknown", anomalyTypes: [], anomalies: [], reason: "time limit (60 s) reached" },
+      },
+      signals: {},
+    };
+    const html = renderReport({ test: { name: "t" }, results, history: [] });
+    expect(html).toContain("Acknowledged writes lost: 1 lost acknowledged write");
+    expect(html).toContain("The checker reported lost-write without details.");
+    expect(html).toContain("time limit (60 s) reached");
+  });
 });
