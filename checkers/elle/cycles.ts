@@ -360,6 +360,8 @@ export function findCycles(g: Digraph, options: CycleSearchOptions): CycleSearch
       if (r === null) continue;
       const [nodes, kinds] = simpleCycle(r[0], r[1]);
       const type = classifyCycle(kinds);
+      // A G2-item search may come back with a G-nonadjacent cycle already reported here.
+      if (found.has(type)) continue;
       cycles.push({ type, nodes: nodes.map((v) => scc[v]), kinds });
       any = true;
       found.add(type);

@@ -167,6 +167,29 @@ describe("elle list-append: planted anomalies are named", () => {
       },
     ],
     [
+      "G0-process",
+      (h) => {
+        h.txn(101, [["append", "y", 1]]);
+        h.txn(101, [["append", "y", 2]]);
+        h.txn(102, [["r", "y", [2, 1]]]);
+      },
+    ],
+    [
+      "G0-realtime",
+      (h) => {
+        h.txn(101, [["append", "y", 1]]);
+        h.txn(102, [["append", "y", 2]]);
+        h.txn(103, [["r", "y", [2, 1]]]);
+      },
+    ],
+    [
+      "G1c-realtime",
+      (h) => {
+        h.txn(101, [["r", "y", [1]]]); // completed before the append it saw was invoked
+        h.txn(102, [["append", "y", 1]]);
+      },
+    ],
+    [
       "G1a",
       (h) => {
         h.invoke(101, [["append", "x", 1]]).fail(101);
