@@ -2,6 +2,7 @@
  * Turns a found cycle into words and a drawable graph: each transaction named T1..Tn in cycle
  * order, each edge with the reason it exists, then the contradiction.
  */
+import type { Op } from "../history/op.ts";
 import type { Anomaly } from "../verdict.ts";
 import type { FoundCycle } from "./cycles.ts";
 import type { CycleEdge, CycleExplanation, CycleNode } from "./explanation.ts";
@@ -17,13 +18,18 @@ const SUMMARY: Record<string, string> = {
   "G2-item": "a cycle with adjacent anti-dependencies (write skew)",
 };
 
-function when(t: TxnTable, at: number): string {
-  return t.timed ? `t=${(at / 1e9).toFixed(6)}s` : `history position ${at}`;
+/** Where an op sits: its line and, when the history has times, its time in seconds. */
+function when(t: TxnTable, op: Op, at: number): string {
+  const parts: string[] = [];
+  if (typeof op.line === "number") parts.push(`line ${op.line}`);
+  else parts.push(`index ${op.index}`);
+  if (t.timed) parts.push(`t=${(at / 1e9).toFixed(6)}s`);
+  return parts.join(", ");
 }
 
 function orderReason(t: TxnTable, a: number, b: number, kind: number, A: string, B: string): string {
   if (kind === PROCESS) return `process ${t.processNames[t.process[a]]} executed ${A} before ${B}`;
-  return `${A} completed (${when(t, t.completeTime[a])}) before ${B} was invoked (${when(t, t.invokeTime[b])})`;
+  return `${A} completed (${when(t, t.ops[a], t.completeTime[a])}) before ${B} was invoked (${when(t, t.invokes[b], t.invokeTime[b])})`;
 }
 
 export function explainCycle(inf: Inference, c: FoundCycle): Anomaly {

@@ -22,6 +22,8 @@ export interface TxnTable {
   n: number;
   /** The completion op (or the invoke, for a transaction that never completed). */
   ops: Op[];
+  /** The invoke op of each transaction (the completion itself when there was none). */
+  invokes: Op[];
   /** Micro-ops: the completion's for `ok`, otherwise the invoke's (reads unknown). */
   mops: MicroOp[][];
   status: Uint8Array;
@@ -71,6 +73,7 @@ function checkMops(value: unknown, op: Op): MicroOp[] {
 /** Pairs invokes with completions per process and builds the table. Non-txn ops are ignored. */
 export function txnTable(history: History): TxnTable {
   const ops: Op[] = [];
+  const invokes: Op[] = [];
   const values: unknown[] = [];
   const status: number[] = [];
   const procs: number[] = [];
@@ -94,6 +97,7 @@ export function txnTable(history: History): TxnTable {
   const open = (op: Op, invokeAt: number): number => {
     const id = ops.length;
     ops.push(op);
+    invokes.push(op);
     values.push(op.value);
     status.push(INFO);
     procs.push(procId(op.process as number | string));
@@ -161,6 +165,7 @@ export function txnTable(history: History): TxnTable {
   return {
     n: ops.length,
     ops,
+    invokes,
     mops,
     status: Uint8Array.from(status),
     process: Int32Array.from(procs),
