@@ -245,7 +245,7 @@ function renderAnomaly(
   id: string,
   withFigure: boolean,
 ): string {
-  const subject = subjectOp(a);
+  const subject = subjectOp(a, ops);
   const subjectIv = subject ? intervalFor(ops, subject) : undefined;
   const faults = subjectIv ? faultsAt(ops.faults, subjectIv.completeTime ?? subjectIv.invokeTime) : [];
   const when = subjectIv
@@ -292,7 +292,7 @@ function renderAnomalies(results: Results, ops: OperationIndex): string {
     if (list.length > cards.length) {
       const rest = list.slice(cards.length, LIMITS.anomalyRowsPerChecker);
       const rows = rest.map((a) => {
-        const s = subjectOp(a);
+        const s = subjectOp(a, ops);
         const iv = s ? intervalFor(ops, s) : undefined;
         return `<tr><td>${h(a.type)}</td><td>${h(compactValue(a.key, 40))}</td><td>${h(iv?.region ?? "")}</td><td class="num">${h(timeCell(ops, iv?.completeTime ?? iv?.invokeTime))}</td><td>${h(compactValue(a.explanation, 200))}</td></tr>`;
       });
@@ -323,7 +323,7 @@ function renderFaults(results: Results, ops: OperationIndex): string {
   const subjects: number[] = [];
   for (const c of Object.values(results.checkers)) {
     for (const a of c.anomalies ?? []) {
-      const s = subjectOp(a);
+      const s = subjectOp(a, ops);
       if (s) {
         const iv = intervalFor(ops, s);
         subjects.push(iv.completeTime ?? iv.invokeTime);

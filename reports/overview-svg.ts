@@ -15,7 +15,7 @@ export function renderOverviewSvg(results: Results, ops: OperationIndex): string
   const rows = new Map<AnomalyType, number[]>();
   for (const c of Object.values(results.checkers)) {
     for (const a of c.anomalies ?? []) {
-      const s = subjectOp(a);
+      const s = subjectOp(a, ops);
       if (!s) continue;
       const iv = intervalFor(ops, s);
       const list = rows.get(a.type) ?? [];

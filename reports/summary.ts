@@ -50,7 +50,7 @@ export function renderSummary(results: Results, test: unknown, history: History 
   if (all.length) {
     out.push(`### First ${Math.min(MAX_ANOMALIES, all.length)} of ${all.length} anomalies`, "");
     for (const { name, a } of all.slice(0, MAX_ANOMALIES)) {
-      const s = subjectOp(a);
+      const s = subjectOp(a, ops);
       const iv = s ? intervalFor(ops, s) : undefined;
       const where: string[] = [];
       if (iv?.region) where.push(iv.region);

@@ -5,7 +5,7 @@
 import type { Op } from "../checkers/history/op.ts";
 import type { Anomaly, AnomalyType, Results, Validity } from "../checkers/verdict.ts";
 import { compactValue } from "./escape.ts";
-import { type FaultWindow, faultsAt, intervalFor, type OperationIndex } from "./operations.ts";
+import { type FaultWindow, faultsAt, intervalFor, type OperationIndex, type OpLike } from "./operations.ts";
 
 export interface VerdictText {
   valid: Validity;
@@ -29,24 +29,43 @@ const NOUNS: Record<string, [string, string]> = {
   "slo-violation": ["SLO violation", "SLO violations"],
 };
 
+/** Elle's cycle anomalies (G1a and G1b are single reads, not cycles). */
+const CYCLE = /^(G0|G1c|G-single|G-nonadjacent|G2-item|G2)(-process|-realtime)?$/;
+
 /** "14 stale reads", "1 G-single cycle", "2 internal anomalies". */
 export function countNoun(type: AnomalyType, n: number): string {
   const known = NOUNS[type];
   if (known) return `${n} ${n === 1 ? known[0] : known[1]}`;
-  if (/^G/.test(type) && type !== "garbage-read") return `${n} ${type} ${n === 1 ? "cycle" : "cycles"}`;
+  if (CYCLE.test(type)) return `${n} ${type} ${n === 1 ? "cycle" : "cycles"}`;
+  if (type === "G1a") return `${n} aborted ${n === 1 ? "read" : "reads"} (G1a)`;
+  if (type === "G1b") return `${n} intermediate ${n === 1 ? "read" : "reads"} (G1b)`;
   if (/^(read-your-writes|monotonic-|writes-follow-reads)/.test(type))
     return `${n} ${type} ${n === 1 ? "violation" : "violations"}`;
   return `${n} ${type} ${n === 1 ? "anomaly" : "anomalies"}`;
 }
 
-/** The op an anomaly is about: the failing op where the checker names one, else its last op. */
-export function subjectOp(anomaly: Anomaly): Op | undefined {
+/**
+ * The op an anomaly is about: the one the checker names (`op`), else the one of its ops that
+ * completed last, which is when the anomaly became observable (the stale read after the write
+ * it missed; the reader of an aborted write).
+ */
+export function subjectOp(anomaly: Anomaly, ops: OperationIndex): OpLike | undefined {
   for (const k of ["op", "failingOp", "failedOp", "read"]) {
-    const v = anomaly[k] as Op | undefined;
+    const v = anomaly[k] as OpLike | undefined;
     if (v && typeof v === "object" && typeof v.f === "string") return v;
   }
-  const ops = Array.isArray(anomaly.ops) ? anomaly.ops : [];
-  return ops.length ? ops[ops.length - 1] : undefined;
+  const list = Array.isArray(anomaly.ops) ? anomaly.ops.filter((o) => o && typeof o === "object") : [];
+  let best: Op | undefined;
+  let bestT = Number.NEGATIVE_INFINITY;
+  for (const o of list) {
+    const iv = intervalFor(ops, o);
+    const t = iv.completeTime ?? iv.invokeTime;
+    if (t >= bestT) {
+      best = o;
+      bestT = t;
+    }
+  }
+  return best;
 }
 
 /** A fault in words: its own description when it gave one, else its name and value. */
@@ -77,7 +96,7 @@ interface Context {
 
 /** Where and when the anomalies of one type happened. */
 function context(anomalies: Anomaly[], ops: OperationIndex): Context {
-  const subjects = anomalies.map(subjectOp).filter((o): o is Op => o !== undefined);
+  const subjects = anomalies.map((a) => subjectOp(a, ops)).filter((o): o is OpLike => o !== undefined);
   if (!subjects.length) return {};
   const ivs = subjects.map((o) => intervalFor(ops, o));
   const out: Context = {};
@@ -108,7 +127,7 @@ function context(anomalies: Anomaly[], ops: OperationIndex): Context {
 
 /** "1 read that cannot be linearized (key 0)": the op's own name reads better than "operation". */
 function nonlinearizableNoun(anomalies: Anomaly[], count: number, ops: OperationIndex): string {
-  const fs = new Set(anomalies.map(subjectOp).map((o) => (o ? intervalFor(ops, o).f : undefined)));
+  const fs = new Set(anomalies.map((a) => subjectOp(a, ops)).map((o) => (o ? intervalFor(ops, o).f : undefined)));
   const f = fs.size === 1 ? [...fs][0] : undefined;
   const noun =
     f && /^[a-z][\w-]*$/i.test(f)
