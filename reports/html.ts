@@ -317,6 +317,12 @@ function renderCounts(intervals: OpInterval[], hasTimes: boolean): string {
 <table>${head("operation")}<tbody>${t.fs.map(([k, c]) => row(k, c)).join("")}</tbody></table>`;
 }
 
+/** What a fault did, for the faults table: the nemesis's own words when it gave them. */
+function faultWords(w: FaultWindow): string {
+  if (typeof w.value === "string") return compactValue(w.value, 300);
+  return describeFault(w).replace(w.f, "").trim() || compactValue(w.value, 300);
+}
+
 function renderFaults(results: Results, ops: OperationIndex): string {
   if (!ops.faults.length) return `<p class="note">No faults were injected in this run.</p>`;
   // How many anomalies fell inside each window: the link between what was done and what broke.
@@ -335,12 +341,7 @@ function renderFaults(results: Results, ops: OperationIndex): string {
     const inside = subjects.filter((t) => t >= w.start && (w.stop === undefined || t <= w.stop)).length;
     const dur = w.stop === undefined ? "until the end" : ops.hasTimes ? formatSeconds(w.stop - w.start) : "";
     const failed = w.error ? `<br><span class="v-false">failed: ${h(compactValue(w.error, 200))}</span>` : "";
-    return `<tr><td class="num">${i + 1}</td><td>${h(w.f)}${failed}</td><td title="${h(compactValue(w.value, 1000))}">${h(
-      describeFault(w)
-        .replace(w.f, "")
-        .replace(/^ \((.*)\)$/, "$1")
-        .trim() || compactValue(w.value, 200),
-    )}</td><td class="num">${h(timeCell(ops, w.start))}</td><td class="num">${h(timeCell(ops, w.stop))}</td><td class="num">${h(dur)}</td><td class="num${inside ? " v-false" : ""}">${h(inside)}</td></tr>`;
+    return `<tr><td class="num">${i + 1}</td><td>${h(w.f)}${failed}</td><td title="${h(compactValue(w.value, 1000))}">${h(faultWords(w))}</td><td class="num">${h(timeCell(ops, w.start))}</td><td class="num">${h(timeCell(ops, w.stop))}</td><td class="num">${h(dur)}</td><td class="num${inside ? " v-false" : ""}">${h(inside)}</td></tr>`;
   });
   return `<table><thead><tr><th class="num">#</th><th>fault</th><th>what was done</th><th class="num">start</th><th class="num">stop</th><th class="num">lasted</th><th class="num">anomalies inside</th></tr></thead><tbody>${rows.join("")}</tbody></table>${ops.faults.length > shown.length ? `<p class="note">Showing ${shown.length} of ${ops.faults.length} faults.</p>` : ""}`;
 }
