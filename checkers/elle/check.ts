@@ -6,7 +6,7 @@
 import type { CheckOptions } from "../checker.ts";
 import type { History } from "../history/op.ts";
 import type { Anomaly, CheckerResult } from "../verdict.ts";
-import { anomaliesProhibitedBy, boundary, canonicalModel, graphNeeds } from "./consistency-models.ts";
+import { anomaliesProhibitedBy, boundary, checkableModel, graphNeeds } from "./consistency-models.ts";
 import { findCycles } from "./cycles.ts";
 import { explainCycle } from "./explain.ts";
 import { buildDigraph } from "./graph.ts";
@@ -38,7 +38,7 @@ export function runElle(
   infer: (t: TxnTable) => Inference,
 ): ElleResult {
   const started = Date.now();
-  const model = canonicalModel(options.consistencyModel ?? DEFAULT_MODEL);
+  const model = checkableModel(options.consistencyModel ?? DEFAULT_MODEL);
   const deadline = started + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
 
   const phase = new Map<string, number>();

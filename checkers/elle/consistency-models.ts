@@ -183,7 +183,7 @@ export const KNOWN_MODELS: readonly string[] = [
 export function canonicalModel(name: string): string {
   const m = ALIASES[name] ?? name;
   if (!KNOWN_MODELS.includes(m)) {
-    throw new Error(`unknown consistency model '${name}'; known models: ${KNOWN_MODELS.join(", ")}`);
+    throw new Error(`unknown consistency model '${name}'; models Elle can check: ${CHECKABLE_MODELS.join(", ")}`);
   }
   return m;
 }
@@ -197,6 +197,26 @@ export function impliedModels(model: string): Set<string> {
 export function anomaliesProhibitedBy(model: string): Set<string> {
   const direct = [...impliedModels(model)].flatMap((m) => FORBIDS[m] ?? []);
   return closure(direct, (a) => IMPLIED_IN.get(a));
+}
+
+/**
+ * Models a transactional history can be checked against: those that forbid some anomaly we
+ * detect. Single-object models (linearizable, PRAM, ...) appear in the lattice only to relate.
+ */
+export const CHECKABLE_MODELS: readonly string[] = KNOWN_MODELS.filter(
+  (m) => !(m in ALIASES) && anomaliesProhibitedBy(m).size > 0,
+);
+
+/** Like canonicalModel, but also refuses models that no transactional anomaly can refute. */
+export function checkableModel(name: string): string {
+  const m = canonicalModel(name);
+  if (anomaliesProhibitedBy(m).size === 0) {
+    throw new Error(
+      `consistency model '${name}' is not one Elle can check on transactions (it constrains single objects, ` +
+        `or nothing we detect); models Elle can check: ${CHECKABLE_MODELS.join(", ")}`,
+    );
+  }
+  return m;
 }
 
 /** The anomalies that `anomaly` is also an instance of (inclusive). */

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   anomaliesProhibitedBy,
   boundary,
+  CHECKABLE_MODELS,
   canonicalModel,
+  checkableModel,
   graphNeeds,
   impliedModels,
 } from "../../checkers/elle/consistency-models.ts";
@@ -13,6 +15,13 @@ describe("elle consistency-model lattice", () => {
     expect(canonicalModel("PL-SS")).toBe("strict-serializable");
     expect(canonicalModel("PL-2")).toBe("read-committed");
     expect(() => canonicalModel("acid")).toThrow(/unknown consistency model 'acid'/);
+  });
+
+  it("refuses single-object models that no transactional anomaly refutes", () => {
+    expect(() => checkableModel("linearizable")).toThrow(/not one Elle can check/);
+    expect(checkableModel("PL-3")).toBe("serializable");
+    expect(CHECKABLE_MODELS).toContain("strong-session-serializable");
+    expect(CHECKABLE_MODELS).not.toContain("PRAM");
   });
 
   it("orders the models: strict-serializable implies serializable implies repeatable-read ...", () => {

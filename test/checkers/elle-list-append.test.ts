@@ -426,7 +426,7 @@ describe("elle list-append: malformed transactions", () => {
 
   it("rejects an unknown consistency model with the known ones", async () => {
     await expect(check([], "serialisable")).rejects.toThrow(
-      /unknown consistency model 'serialisable'; known models: .*serializable/,
+      /unknown consistency model 'serialisable'; models Elle can check: .*serializable/,
     );
   });
 });
