@@ -17,6 +17,7 @@ import { renderCycleSvg } from "./cycle-svg.ts";
 import { compactValue, escapeHtml as h, jsonForScript } from "./escape.ts";
 import { linearDetail } from "./linear-detail.ts";
 import {
+  type FaultWindow,
   faultsAt,
   indexOperations,
   intervalFor,
