@@ -183,7 +183,9 @@ export const KNOWN_MODELS: readonly string[] = [
 export function canonicalModel(name: string): string {
   const m = ALIASES[name] ?? name;
   if (!KNOWN_MODELS.includes(m)) {
-    throw new Error(`unknown consistency model '${name}'; models Elle can check: ${CHECKABLE_MODELS.join(", ")}`);
+    throw new Error(
+      `unknown consistency model '${name}'; models Elle can check: ${CHECKABLE_MODELS.join(", ")}`,
+    );
   }
   return m;
 }

@@ -372,8 +372,20 @@ describe("elle list-append: histories of completions only", () => {
   it("checks data dependencies without real-time order", async () => {
     const h = new HistoryBuilder();
     concurrent(h, [
-      [1, [["append", "x", 1], ["r", "y", []]]],
-      [2, [["append", "y", 1], ["r", "x", []]]],
+      [
+        1,
+        [
+          ["append", "x", 1],
+          ["r", "y", []],
+        ],
+      ],
+      [
+        2,
+        [
+          ["append", "y", 1],
+          ["r", "x", []],
+        ],
+      ],
     ]);
     h.txn(3, [["r", "x", [1]]]);
     const oks = h.build().filter((op) => op.type === "ok");
