@@ -28,12 +28,23 @@ export interface LagSeries {
   drawn: number;
 }
 
+/** Any other measured signal in metrics.jsonl (conflict counters, failover time, ...), one chart per kind. */
+export interface SignalSeries {
+  kind: string;
+  /** The numeric field drawn: ms, value or count. */
+  field: string;
+  names: string[];
+  x: number[];
+  ys: (number | null)[][];
+}
+
 export interface ChartData {
   faults: { start: number; stop: number | null; label: string }[];
   /** Seconds at the last op of the run. */
   end: number;
   latency: LatencySeries[];
   lag: LagSeries | null;
+  signals: SignalSeries[];
 }
 
 type Point = [number, number];
@@ -188,7 +199,9 @@ export function chartData(ops: OperationIndex, metrics: object[] | undefined): C
       drawn: parts.reduce((s, p) => s + p.length, 0),
     };
   }
+  const signals = otherSignals(metrics ?? [], end);
   return {
+    signals,
     faults: ops.faults.map((w) => ({
       start: toS(w.start),
       stop: w.stop === undefined ? null : toS(w.stop),
@@ -198,4 +211,38 @@ export function chartData(ops: OperationIndex, metrics: object[] | undefined): C
     latency,
     lag,
   };
+}
+
+const SIGNAL_FIELDS = ["ms", "value", "count"];
+const MAX_SIGNAL_KINDS = 6;
+
+/** Metrics other than lag and latency, grouped by kind, one series per region / pair / node. */
+function otherSignals(metrics: object[], end: number): SignalSeries[] {
+  const kinds = new Map<string, { field: string; series: Map<string, Point[]> }>();
+  for (const m of metrics) {
+    const o = m as Record<string, unknown>;
+    if (typeof o.kind !== "string" || o.kind === "lag" || o.kind === "latency" || typeof o.t !== "number") continue;
+    let g = kinds.get(o.kind);
+    const field = g?.field ?? SIGNAL_FIELDS.find((f) => typeof o[f] === "number");
+    if (!field || typeof o[field] !== "number") continue;
+    if (!g) {
+      if (kinds.size >= MAX_SIGNAL_KINDS) continue;
+      g = { field, series: new Map() };
+      kinds.set(o.kind, g);
+    }
+    const name =
+      o.from !== undefined && o.to !== undefined
+        ? `${String(o.from)} → ${String(o.to)}`
+        : String(o.region ?? o.node ?? o.name ?? o.kind);
+    const list = g.series.get(name) ?? [];
+    list.push([r3(o.t / 1e9), r3(o[field] as number)]);
+    g.series.set(name, list);
+  }
+  return [...kinds.entries()].map(([kind, g]) => {
+    const names = [...g.series.keys()].sort().slice(0, 12);
+    const parts = names.map((nm) => downsample(g.series.get(nm)!.sort((a, b) => a[0] - b[0]), LAG_BUDGET));
+    const { x, ys } = align(parts);
+    spanRun(x, ys, end);
+    return { kind, field: g.field, names, x, ys };
+  });
 }

@@ -457,6 +457,7 @@ ${latencyNote}
 <h2 id="lag">Replication lag</h2>
 ${lagNote}
 <div id="lag-chart" class="chart-slot"></div>
+${charts.signals.length ? `<h3>Other measured signals</h3><div id="signal-charts" class="chart-slot"></div>` : ""}
 <h2 id="faults">Faults</h2>
 ${renderFaults(input.results, ops)}
 <h3>Schedule (as run)</h3>

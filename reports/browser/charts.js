@@ -151,6 +151,37 @@
     drawn++;
   }
 
+  const signalsEl = document.getElementById("signal-charts");
+  if (signalsEl && data.signals) {
+    for (const sig of data.signals) {
+      const slot = document.createElement("div");
+      slot.className = "chart";
+      signalsEl.appendChild(slot);
+      const opts = {
+        title: `${sig.kind} (${sig.field})`,
+        width: width(signalsEl),
+        height: 180,
+        cursor: { sync: { key: sync.key } },
+        legend: { live: false },
+        scales: { x: { time: false } },
+        axes: [{ label: "seconds since start", values: (_u, vals) => vals.map((v) => `${v}s`) }, { label: sig.field }],
+        series: [
+          { label: "t (s)" },
+          ...sig.names.map((name, i) => ({
+            label: name,
+            stroke: PALETTE[i % PALETTE.length],
+            width: 1.5,
+            spanGaps: true,
+            points: { show: true, size: 4, fill: PALETTE[i % PALETTE.length] },
+          })),
+        ],
+        plugins: [faultPlugin(data.faults, data.end)],
+      };
+      plots.push(new uPlot(opts, [sig.x, ...sig.ys], slot));
+      drawn++;
+    }
+  }
+
   window.addEventListener("resize", () => {
     for (const p of plots) p.setSize({ width: width(p.root.parentElement), height: p.height });
   });

@@ -117,13 +117,15 @@ describe.runIf(available)("report in a browser", () => {
   }
 
   it("draws the register report's charts with no errors and no network", async () => {
-    const html = renderReport(await readRunFolder(REGISTER));
+    const run = await readRunFolder(REGISTER);
+    const conflicts = [1, 2, 3].map((i) => ({ t: i * 3e9, kind: "conflicts", region: "eu-west", count: i }));
+    const html = renderReport({ ...run, metrics: [...(run.metrics ?? []), ...conflicts] });
     const r = await load(html, "register.html");
     expect(r.consoleErrors).toEqual([]);
     expect(r.requests.filter((u) => !u.startsWith("file://") && !u.startsWith("data:"))).toEqual([]);
-    // Two latency charts (us-east, eu-west) and the replication lag chart.
-    expect(r.chartsDrawn).toBe("3");
-    expect(r.inkedCanvases).toBe(3);
+    // Two latency charts (us-east, eu-west), the replication lag chart, the conflicts chart.
+    expect(r.chartsDrawn).toBe("4");
+    expect(r.inkedCanvases).toBe(4);
     expect(r.headline).toMatch(/^Not linearizable: \d+ stale reads served by eu-west/);
   });
 

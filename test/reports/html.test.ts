@@ -156,6 +156,23 @@ describe("renderReport", () => {
     expect(ms).toBeLessThan(10_000);
   });
 
+  it("charts other measured signals (conflict counters, ...) per kind, one series per region", async () => {
+    const run = await readRunFolder(REGISTER);
+    const metrics = [
+      ...(run.metrics ?? []),
+      ...[1, 2, 3].flatMap((i) => [
+        { t: i * 1e9, kind: "conflicts", region: "us-east", count: i },
+        { t: i * 1e9, kind: "conflicts", region: "eu-west", count: 2 * i },
+      ]),
+      { t: 5e9, kind: "note", text: "no number here" },
+    ];
+    const data = chartJson(renderReport({ ...run, metrics })) as unknown as {
+      signals: { kind: string; field: string; names: string[]; ys: (number | null)[][] }[];
+    };
+    expect(data.signals.map((s) => [s.kind, s.field, s.names])).toEqual([["conflicts", "count", ["eu-west", "us-east"]]]);
+    expect(data.signals[0].ys[0].filter((v) => v !== null)).toEqual([2, 4, 6]);
+  });
+
   it("renders a valid run and an empty history without throwing", () => {
     const html = renderReport({
       test: {},
