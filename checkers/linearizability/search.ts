@@ -309,12 +309,16 @@ function run(
   next[HEAD] = E > 0 ? 0 : -1;
   prev[HEAD] = -1;
 
-  const words = (n + 31) >>> 5;
+  // One spare word that stays zero, so the set is never all ones (see ConfigMemo's window).
+  const words = ((n + 31) >>> 5) + 1;
   const bits = new Uint32Array(words);
+  // Bounds on the stored window: no word below loHint is partly empty, none above hiHint is set.
+  let loHint = 0;
+  let hiHint = 0;
   const z1 = zobrist(n, 0x2545f491);
   const z2 = zobrist(n, 0x6b43a9b5);
   const table = new StateTable(model, p.inputs);
-  const memo = new ConfigMemo(words, limits.memoryLimitBytes);
+  const memo = new ConfigMemo(limits.memoryLimitBytes);
 
   // The stack of linearized ops, with what to restore when popping each.
   const stOp = new Int32Array(n + 1);
@@ -367,7 +371,9 @@ function run(
     next[prev[e]] = e;
     if (next[e] !== -1) prev[next[e]] = e;
   };
-  // Info ops whose observers are all linearized leave the list.
+  // Info ops whose observers are all linearized leave the list. They also join the set (and
+  // its hash): with the state, what remains to be placed is the same as if they had been
+  // linearized, and it keeps the set a short window (see ConfigMemo).
   const expire = (): void => {
     const frontier = front < nOkRets ? okRets[front] : E;
     while (expPtr < nExp && expiry[infoByExpiry[expPtr]] < frontier) {
@@ -375,6 +381,10 @@ function run(
       if ((bits[o >>> 5] & (1 << (o & 31))) === 0) {
         unlink(callEntry[o]);
         undo[undoLen++] = o;
+        bits[o >>> 5] |= 1 << (o & 31);
+        if (o >>> 5 > hiHint) hiHint = o >>> 5;
+        h1 ^= z1[o];
+        h2 ^= z2[o];
       }
     }
   };
@@ -401,8 +411,13 @@ function run(
       if (ns !== ILLEGAL) {
         const a = h1 ^ z1[op];
         const b = h2 ^ z2[op];
-        bits[op >>> 5] |= 1 << (op & 31);
-        const added = memo.add(a, b, ns, bits);
+        const w = op >>> 5;
+        bits[w] |= 1 << (op & 31);
+        if (w > hiHint) hiHint = w;
+        while (bits[loHint] === 0xffffffff) loHint++;
+        if (hiHint < loHint) hiHint = loHint;
+        while (hiHint > loHint && bits[hiHint] === 0) hiHint--;
+        const added = memo.add(a, b, ns, bits, loHint, hiHint - loHint + 1);
         if (added === 1) {
           stOp[sp] = op;
           stState[sp] = state;
@@ -428,7 +443,8 @@ function run(
           e = next[HEAD];
           continue;
         }
-        bits[op >>> 5] &= ~(1 << (op & 31));
+        bits[w] &= ~(1 << (op & 31));
+        if (w < loHint) loHint = w;
         if (added === MEMO_OUT_OF_MEMORY) return result("unknown", "memory limit");
       }
       e = next[e];
@@ -449,7 +465,15 @@ function run(
     h1 ^= z1[top];
     h2 ^= z2[top];
     bits[top >>> 5] &= ~(1 << (top & 31));
-    while (undoLen > stUndo[sp]) relink(callEntry[undo[--undoLen]]);
+    if (top >>> 5 < loHint) loHint = top >>> 5;
+    while (undoLen > stUndo[sp]) {
+      const o = undo[--undoLen];
+      relink(callEntry[o]);
+      bits[o >>> 5] &= ~(1 << (o & 31));
+      if (o >>> 5 < loHint) loHint = o >>> 5;
+      h1 ^= z1[o];
+      h2 ^= z2[o];
+    }
     expPtr = stExp[sp];
     front = stFront[sp];
     if (isOk[top] === 1) {
