@@ -63,7 +63,10 @@ export function combineValidity(vs: Validity[]): Validity {
   return true;
 }
 
-export function combineResults(checkers: Record<string, CheckerResult>, signals: Record<string, unknown> = {}): Results {
+export function combineResults(
+  checkers: Record<string, CheckerResult>,
+  signals: Record<string, unknown> = {},
+): Results {
   const all = Object.values(checkers);
   const types = [...new Set(all.flatMap((c) => c.anomalyTypes))].sort();
   return { valid: combineValidity(all.map((c) => c.valid)), anomalyTypes: types, checkers, signals };

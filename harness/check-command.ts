@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { CheckOptions } from "../checkers/checker.ts";
+import { HistoryParseError } from "../checkers/history/errors.ts";
 import { parseHistory } from "../checkers/history/parse.ts";
 import { loadChecker } from "../checkers/registry.ts";
 import { combineValidity, EXIT, exitCodeFor, type Validity } from "../checkers/verdict.ts";
@@ -51,17 +52,37 @@ export async function checkCommand(files: string[], f: CheckFlags): Promise<numb
         mkdirSync(dir, { recursive: true });
         writeJson(join(dir, "results.json"), { file, checker: f.checker, ...result });
       }
+      // Elle names the consistency models the history rules out.
+      const not = Array.isArray(result.not) ? (result.not as string[]) : undefined;
+      const alsoNot = Array.isArray(result.alsoNot) ? (result.alsoNot as string[]) : undefined;
       if (f.json) {
-        console.log(JSON.stringify({ file, valid: result.valid, anomalyTypes: result.anomalyTypes, ms, ...(result.reason ? { reason: result.reason } : {}), anomalies: result.anomalies }));
+        console.log(
+          JSON.stringify({
+            file,
+            valid: result.valid,
+            anomalyTypes: result.anomalyTypes,
+            ...(not ? { not, alsoNot } : {}),
+            ms,
+            ...(result.reason ? { reason: result.reason } : {}),
+            anomalies: result.anomalies,
+          }),
+        );
       } else {
         const word = result.valid === true ? "valid" : result.valid === false ? "invalid" : "unknown";
-        console.log(`${file}\t${word}${result.anomalyTypes.length ? `\t${result.anomalyTypes.join(",")}` : ""}${result.reason ? `\t${result.reason}` : ""}`);
+        const notText = not?.length ? `\tnot ${not.join(", ")}` : "";
+        console.log(
+          `${file}\t${word}${result.anomalyTypes.length ? `\t${result.anomalyTypes.join(",")}` : ""}${notText}${result.reason ? `\t${result.reason}` : ""}`,
+        );
         const first = result.anomalies[0];
         if (first) console.log(`  ${first.explanation}`);
       }
     } catch (err) {
       errors++;
-      const message = (err as Error).message;
+      // A parse error raised inside a checker learns the file name here, so it reads file:line.
+      const message =
+        err instanceof HistoryParseError && err.fileName === undefined
+          ? err.inFile(file).message
+          : (err as Error).message;
       if (f.json) console.log(JSON.stringify({ file, error: message }));
       console.error(`faultline: ${message}`);
     }
@@ -75,7 +96,14 @@ function readText(file: string): string {
     return readFileSync(file, "utf8");
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === "ENOENT" ? "no such file" : e.code === "EISDIR" ? "is a directory" : e.code === "EACCES" ? "permission denied" : e.message;
+    const why =
+      e.code === "ENOENT"
+        ? "no such file"
+        : e.code === "EISDIR"
+          ? "is a directory"
+          : e.code === "EACCES"
+            ? "permission denied"
+            : e.message;
     throw new Error(`cannot read history '${file}': ${why}`);
   }
 }

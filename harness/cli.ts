@@ -14,7 +14,8 @@ function num(kind: "int" | "positive" | "nonnegative") {
       Number.isFinite(n) &&
       (kind === "int" ? Number.isInteger(n) && n >= 0 : kind === "positive" ? n > 0 : n >= 0);
     if (!ok) {
-      const want = kind === "int" ? "a whole number >= 0" : kind === "positive" ? "a number > 0" : "a number >= 0";
+      const want =
+        kind === "int" ? "a whole number >= 0" : kind === "positive" ? "a number > 0" : "a number >= 0";
       throw new InvalidArgumentError(`expected ${want}, got '${value}'.`);
     }
     return n;
@@ -44,16 +45,48 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("run a scenario (default: pg-async-replica on the embedded backend) and check its history")
     .argument("[scenario]", "scenario name; see 'faultline scenarios'")
     .option("-t, --time-limit <s>", `seconds of workload (default ${DEFAULTS.timeLimitS})`, num("positive"))
-    .option("-c, --concurrency <n>", `client processes per region (default ${DEFAULTS.concurrency})`, num("int"))
-    .option("-r, --rate <ops>", `target operations per second, all clients together (default ${DEFAULTS.rate})`, num("positive"))
-    .option("--seed <n>", "seed for operations and faults (default: random, printed on every run)", num("int"))
+    .option(
+      "-c, --concurrency <n>",
+      `client processes per region (default ${DEFAULTS.concurrency})`,
+      num("int"),
+    )
+    .option(
+      "-r, --rate <ops>",
+      `target operations per second, all clients together (default ${DEFAULTS.rate})`,
+      num("positive"),
+    )
+    .option(
+      "--seed <n>",
+      "seed for operations and faults (default: random, printed on every run)",
+      num("int"),
+    )
     .option("--store <dir>", "directory for run folders", "store")
     .option("--name <name>", "test name (run folder store/<name>/<timestamp>); default: the scenario")
-    .option("--nemesis <list>", `faults to inject, comma-separated: partition, partition-<shape>, latency, bandwidth, clock, kill, pause, failover; 'none' for none (default ${DEFAULTS.nemesis.join(",")})`, list)
-    .option("--nemesis-interval <s>", `seconds between fault starts (default ${DEFAULTS.nemesisIntervalS})`, num("positive"))
-    .option("--fault-duration <s>", `seconds each fault lasts (default ${DEFAULTS.faultDurationS})`, num("positive"))
-    .option("--latency <ms>", `one-way latency added to cross-region links, ms (default ${DEFAULTS.latencyMs})`, num("nonnegative"))
-    .option("--op-timeout <ms>", `an op unanswered this long is recorded as info, ms (default ${DEFAULTS.opTimeoutMs})`, num("positive"))
+    .option(
+      "--nemesis <list>",
+      `faults to inject, comma-separated: partition, partition-<shape>, latency, bandwidth, clock, kill, pause, failover; 'none' for none (default ${DEFAULTS.nemesis.join(",")})`,
+      list,
+    )
+    .option(
+      "--nemesis-interval <s>",
+      `seconds between fault starts (default ${DEFAULTS.nemesisIntervalS})`,
+      num("positive"),
+    )
+    .option(
+      "--fault-duration <s>",
+      `seconds each fault lasts (default ${DEFAULTS.faultDurationS})`,
+      num("positive"),
+    )
+    .option(
+      "--latency <ms>",
+      `one-way latency added to cross-region links, ms (default ${DEFAULTS.latencyMs})`,
+      num("nonnegative"),
+    )
+    .option(
+      "--op-timeout <ms>",
+      `an op unanswered this long is recorded as info, ms (default ${DEFAULTS.opTimeoutMs})`,
+      num("positive"),
+    )
     .option("--proxy-url <url>", "use this Toxiproxy API instead of starting one (or TOXIPROXY_URL)")
     .option("--json", "print the outcome as one JSON object")
     .option("--no-progress", "no progress line while running")
@@ -67,12 +100,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("check one or more history files (history.jsonl, Jepsen history.edn, or a JSON array)")
     .argument("<files...>", "history files")
     .addOption(
-      new Option("--checker <name>", "checker").choices(["linearizable", "elle-list-append", "elle-rw-register"]).default("linearizable"),
+      new Option("--checker <name>", "checker")
+        .choices(["linearizable", "elle-list-append", "elle-rw-register"])
+        .default("linearizable"),
     )
-    .option("--model <m>", "linearizable: register, cas-register, multi-register, kv, set, mutex, fifo-queue", "cas-register")
+    .option(
+      "--model <m>",
+      "linearizable: register, cas-register, multi-register, kv, set, mutex, fifo-queue",
+      "cas-register",
+    )
     .option("--initial <json>", "initial model state as JSON, e.g. 0 or '{\"x\":0}'")
     .option("--consistency-model <c>", "elle: the model that must hold", "strict-serializable")
-    .option("--time-limit <s>", "search budget per file, seconds; past it the verdict is unknown", num("positive"))
+    .option(
+      "--time-limit <s>",
+      "search budget per file, seconds; past it the verdict is unknown",
+      num("positive"),
+    )
     .option("--json", "one JSON object per file per line")
     .option("--out <dir>", "write results.json (and report.html) per file under this directory")
     .action(async (files: string[], o) => {
@@ -82,7 +125,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("replay")
-    .description("run a past run's test again (same seed, same faults at the same offsets); print both verdicts")
+    .description(
+      "run a past run's test again (same seed, same faults at the same offsets); print both verdicts",
+    )
     .argument("<run-dir>", "a run folder, e.g. store/latest")
     .option("--store <dir>", "directory for the new run folder (default: the original's store)")
     .option("--json", "print both outcomes as one JSON object")
@@ -99,10 +144,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (o) => {
       const { scenarios } = await import("./scenarios/index.ts");
       if (o.json) {
-        console.log(JSON.stringify(scenarios.map(({ name, layout, expected, expectedValid, implemented }) => ({ name, layout, expected, expectedValid, implemented }))));
+        console.log(
+          JSON.stringify(
+            scenarios.map(({ name, layout, expected, expectedValid, implemented }) => ({
+              name,
+              layout,
+              expected,
+              expectedValid,
+              implemented,
+            })),
+          ),
+        );
       } else {
         for (const s of scenarios) {
-          console.log(`${s.name}${s.implemented ? "" : "  (planned)"}\n  layout:   ${s.layout}\n  expected: ${s.expected}\n`);
+          console.log(
+            `${s.name}${s.implemented ? "" : "  (planned)"}\n  layout:   ${s.layout}\n  expected: ${s.expected}\n`,
+          );
         }
       }
       setExit(EXIT.valid);

@@ -76,7 +76,9 @@ export async function runClients(o: ClientLoopOptions): Promise<void> {
         let completion: { type: "ok" | "fail" | "info"; value: unknown; error?: string };
         try {
           const r = await withDeadline(applyRegisterOp(pc.client, op), o.opTimeoutMs + 1000);
-          completion = r.ok ? { type: "ok", value: r.value } : { type: "fail", value: r.value, error: r.error };
+          completion = r.ok
+            ? { type: "ok", value: r.value }
+            : { type: "fail", value: r.value, error: r.error };
         } catch (err) {
           completion = completionForError(err, registerOpHasEffect(op), op.value);
         }

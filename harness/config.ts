@@ -9,9 +9,16 @@ export const TestConfigSchema = z
     /** Test name: the run folder is store/<name>/<timestamp>/. Defaults to the scenario name. */
     name: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' and '-' only"),
     scenario: z.string(),
-    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
     /** Seconds of client workload (warm-up and final phases are extra, and short). */
-    timeLimitS: z.number().positive().max(7 * 24 * 3600),
+    timeLimitS: z
+      .number()
+      .positive()
+      .max(7 * 24 * 3600),
     /** Logical client processes per region. */
     concurrency: z.number().int().min(1).max(500),
     /** Target operations per second, all clients together. */

@@ -31,7 +31,10 @@ export class RunProgress {
 
   start(): void {
     this.bar.start(Math.round(this.totalS), 0, this.payload());
-    this.timer = setInterval(() => this.bar.update(Math.min(this.totalS, Math.round(this.elapsedS())), this.payload()), 500);
+    this.timer = setInterval(
+      () => this.bar.update(Math.min(this.totalS, Math.round(this.elapsedS())), this.payload()),
+      500,
+    );
   }
 
   /** Fed every recorded op. */

@@ -18,9 +18,13 @@ export function configOfRun(dir: string): TestConfig {
   return validateConfig(Object.fromEntries(Object.entries(recorded).filter(([k]) => known.has(k))));
 }
 
-const word = (v: Validity | undefined) => (v === true ? "valid" : v === false ? "invalid" : v === "unknown" ? "unknown" : "(none)");
+const word = (v: Validity | undefined) =>
+  v === true ? "valid" : v === false ? "invalid" : v === "unknown" ? "unknown" : "(none)";
 
-export async function replayCommand(dir: string, flags: Pick<RunFlags, "json" | "progress" | "store">): Promise<number> {
+export async function replayCommand(
+  dir: string,
+  flags: Pick<RunFlags, "json" | "progress" | "store">,
+): Promise<number> {
   let config: TestConfig;
   try {
     config = configOfRun(dir);
@@ -38,7 +42,16 @@ export async function replayCommand(dir: string, flags: Pick<RunFlags, "json" | 
     ["anomalies", before?.anomalyTypes.join(", ") || "-", replayed.results?.anomalyTypes.join(", ") || "-"],
   ];
   if (flags.json) {
-    console.log(JSON.stringify({ original: { dir, valid: before?.valid, anomalyTypes: before?.anomalyTypes }, replay: { dir: replayed.dir, valid: replayed.results?.valid, anomalyTypes: replayed.results?.anomalyTypes } }));
+    console.log(
+      JSON.stringify({
+        original: { dir, valid: before?.valid, anomalyTypes: before?.anomalyTypes },
+        replay: {
+          dir: replayed.dir,
+          valid: replayed.results?.valid,
+          anomalyTypes: replayed.results?.anomalyTypes,
+        },
+      }),
+    );
   } else {
     const w0 = Math.max(...rows.map((r) => r[0].length));
     const w1 = Math.max(...rows.map((r) => r[1].length));

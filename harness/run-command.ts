@@ -74,7 +74,9 @@ export async function executeRun(
   const say = (msg: string) => {
     if (!flags.json) console.error(msg);
   };
-  say(`faultline: ${config.scenario}, seed ${config.seed}, ${config.timeLimitS}s, ${config.concurrency} clients/region, ${config.rate} ops/s`);
+  say(
+    `faultline: ${config.scenario}, seed ${config.seed}, ${config.timeLimitS}s, ${config.concurrency} clients/region, ${config.rate} ops/s`,
+  );
 
   const interrupt = new AbortController();
   let signals = 0;
@@ -115,13 +117,23 @@ export async function executeRun(
     if (outcome.interrupted || !outcome.results) {
       say(`faultline: interrupted after ${outcome.opCount} ops; history kept: ${dir}/history.jsonl`);
       say(`  check it with: npx faultline check ${dir}/history.jsonl`);
-      if (flags.json) console.log(JSON.stringify({ dir: outcome.folder.dir, interrupted: true, ops: outcome.opCount }));
+      if (flags.json)
+        console.log(JSON.stringify({ dir: outcome.folder.dir, interrupted: true, ops: outcome.opCount }));
       return { code: 130, dir: outcome.folder.dir };
     }
     await writeRunReports(outcome.folder.dir, say);
     const r = outcome.results;
     if (flags.json) {
-      console.log(JSON.stringify({ dir: outcome.folder.dir, seed: config.seed, valid: r.valid, anomalyTypes: r.anomalyTypes, ops: outcome.opCount, wallMs: Math.round(outcome.wallMs) }));
+      console.log(
+        JSON.stringify({
+          dir: outcome.folder.dir,
+          seed: config.seed,
+          valid: r.valid,
+          anomalyTypes: r.anomalyTypes,
+          ops: outcome.opCount,
+          wallMs: Math.round(outcome.wallMs),
+        }),
+      );
     } else {
       console.error(verdictLines(r, outcome.opCount, outcome.wallMs, dir, config.seed).join("\n"));
     }
@@ -158,7 +170,9 @@ function verdictLines(r: Results, ops: number, wallMs: number, dir: string, seed
   const lines = [``, head];
   for (const [name, c] of Object.entries(r.checkers)) {
     const n = c.anomalies.length;
-    lines.push(`  ${name}: ${c.valid === true ? "valid" : c.valid === false ? `invalid (${n} anomal${n === 1 ? "y" : "ies"})` : `unknown${c.reason ? ` (${c.reason})` : ""}`}`);
+    lines.push(
+      `  ${name}: ${c.valid === true ? "valid" : c.valid === false ? `invalid (${n} anomal${n === 1 ? "y" : "ies"})` : `unknown${c.reason ? ` (${c.reason})` : ""}`}`,
+    );
     const first = c.anomalies[0];
     if (first) lines.push(`    e.g. ${first.explanation}`);
   }

@@ -2,7 +2,15 @@
  * The run folder: store/<test-name>/<timestamp>/ with test.json, history.jsonl, results.json,
  * reports, metrics and logs; store/latest points at the newest run.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative, resolve } from "node:path";
 
 export interface RunFolder {
@@ -27,7 +35,10 @@ export function runFolderPaths(dir: string): RunFolder {
 
 function timestamp(d: Date): string {
   // 20261123T120501.123Z: sortable, no colons (portable file names).
-  return d.toISOString().replace(/[-:]/g, "").replace(/\.(\d+)Z$/, ".$1Z");
+  return d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.(\d+)Z$/, ".$1Z");
 }
 
 export function createRunFolder(store: string, testName: string, now = new Date()): RunFolder {

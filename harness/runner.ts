@@ -43,20 +43,23 @@ export interface RunOutcome {
 }
 
 /** Validates the config against the scenario and plans the faults: every error before anything starts. */
-export function planRun(config: TestConfig): { schedule: ScheduledFault[]; topology: ReturnType<ReturnType<typeof findScenario>["topology"]> } {
+export function planRun(config: TestConfig): {
+  schedule: ScheduledFault[];
+  topology: ReturnType<ReturnType<typeof findScenario>["topology"]>;
+} {
   const scenario = findScenario(config.scenario);
   const topology = scenario.topology(config);
   // A replayed run brings its schedule; it is checked against the topology, entry and field named.
   const schedule = config.schedule
     ? parseSchedule(config.schedule, topology)
     : planSchedule({
-      seed: config.seed,
-      nemeses: config.nemesis,
-      intervalMs: config.nemesisIntervalS * 1000,
-      faultDurationMs: config.faultDurationS * 1000,
-      timeLimitMs: config.timeLimitS * 1000,
-      topology,
-    });
+        seed: config.seed,
+        nemeses: config.nemesis,
+        intervalMs: config.nemesisIntervalS * 1000,
+        faultDurationMs: config.faultDurationS * 1000,
+        timeLimitMs: config.timeLimitS * 1000,
+        topology,
+      });
   return { schedule, topology };
 }
 
@@ -65,14 +68,18 @@ const asRandom = (p: Prng) => ({ float: () => p.float(), int: (n: number) => p.i
 export async function runTest(
   config: TestConfig,
   events: RunEvents,
-  opts: { interrupt?: AbortSignal; onStarted?: (writer: HistoryWriter, running: RunningScenario) => void } = {},
+  opts: {
+    interrupt?: AbortSignal;
+    onStarted?: (writer: HistoryWriter, running: RunningScenario) => void;
+  } = {},
 ): Promise<RunOutcome> {
   const t0 = performance.now();
   const scenario = findScenario(config.scenario);
   const { schedule, topology } = planRun(config);
 
   const reaped = await reapLeftovers();
-  if (reaped.killed > 0) events.log(`stopped ${reaped.killed} leftover process(es) of an earlier run that was killed`);
+  if (reaped.killed > 0)
+    events.log(`stopped ${reaped.killed} leftover process(es) of an earlier run that was killed`);
 
   const folder = createRunFolder(config.store, config.name);
   const prng = new Prng(config.seed);
@@ -114,7 +121,10 @@ export async function runTest(
     startedAt: new Date().toISOString(),
   });
   try {
-    events.phase("starting", `${scenario.name}: ${topology.nodes.map((n) => n.name).join(", ")} (proxy: ${proxy.kind})`);
+    events.phase(
+      "starting",
+      `${scenario.name}: ${topology.nodes.map((n) => n.name).join(", ")} (proxy: ${proxy.kind})`,
+    );
     running = await scenario.start!({
       config,
       folder,
@@ -123,7 +133,14 @@ export async function runTest(
       nodeEnv: (node) => (clockNodes.includes(node) ? clocks!.env(node) : undefined),
       log: events.log,
     });
-    faultCtx = { proxyUrl: proxy.url, topology, links: running.links, nodes: running.nodes, router, clocks: clocks?.map };
+    faultCtx = {
+      proxyUrl: proxy.url,
+      topology,
+      links: running.links,
+      nodes: running.nodes,
+      router,
+      clocks: clocks?.map,
+    };
     if (interrupted) throw new Interrupted();
     opts.onStarted?.(writer, running);
     events.phase("running");
@@ -167,7 +184,8 @@ export async function runTest(
     metrics.close();
   }
 
-  if (interrupted || !running) return { folder, interrupted: true, opCount: writer.count, wallMs: performance.now() - t0 };
+  if (interrupted || !running)
+    return { folder, interrupted: true, opCount: writer.count, wallMs: performance.now() - t0 };
 
   events.phase("checking", `${writer.count} ops`);
   const history = parseHistory(readFileSync(folder.history, "utf8"), { fileName: folder.history });

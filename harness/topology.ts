@@ -22,7 +22,8 @@ export interface NodeSpec {
 }
 
 /** Who dials: a node (replication, peer traffic) or the clients of a region. */
-export type LinkSource = { kind: "node"; node: string; region: RegionName } | { kind: "clients"; region: RegionName };
+export type LinkSource =
+  { kind: "node"; node: string; region: RegionName } | { kind: "clients"; region: RegionName };
 
 export type LinkKind = "client" | "replication" | "peer";
 

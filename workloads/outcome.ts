@@ -13,7 +13,8 @@ export class OpTimeout extends Error {
   override name = "OpTimeout";
 }
 
-export type Completion = { type: "ok"; value: unknown } | { type: "fail" | "info"; value: unknown; error: string };
+export type Completion =
+  { type: "ok"; value: unknown } | { type: "fail" | "info"; value: unknown; error: string };
 
 /**
  * Classifies an error thrown while applying an op. Reads have no effect, so a read that errs is
@@ -21,6 +22,7 @@ export type Completion = { type: "ok"; value: unknown } | { type: "fail" | "info
  */
 export function completionForError(err: unknown, opHasEffect: boolean, invokeValue: unknown): Completion {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof DefiniteFailure || !opHasEffect) return { type: "fail", value: invokeValue, error: message };
+  if (err instanceof DefiniteFailure || !opHasEffect)
+    return { type: "fail", value: invokeValue, error: message };
   return { type: "info", value: invokeValue, error: message };
 }

@@ -67,10 +67,14 @@ export const scenarios: (Scenario | Planned)[] = [pgAsyncReplica, ...planned];
 export function findScenario(name: string): Scenario {
   const s = scenarios.find((x) => x.name === name);
   if (!s) {
-    throw new Error(`unknown scenario '${name}' (known: ${scenarios.map((x) => x.name).join(", ")}; see 'faultline scenarios')`);
+    throw new Error(
+      `unknown scenario '${name}' (known: ${scenarios.map((x) => x.name).join(", ")}; see 'faultline scenarios')`,
+    );
   }
   if (!s.implemented || !("topology" in s)) {
-    throw new Error(`scenario '${name}' is planned but not implemented yet (implemented: ${DEFAULT_SCENARIO})`);
+    throw new Error(
+      `scenario '${name}' is planned but not implemented yet (implemented: ${DEFAULT_SCENARIO})`,
+    );
   }
   return s;
 }

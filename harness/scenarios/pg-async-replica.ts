@@ -41,13 +41,16 @@ export function pgAsyncReplicaTopology(config: Pick<TestConfig, "latencyMs" | "j
     regions: [{ name: "us-east" }, { name: "eu-west" }],
     nodes,
     links,
-    latency: { [regionPairKey("us-east", "eu-west")]: { latencyMs: config.latencyMs, jitterMs: config.jitterMs } },
+    latency: {
+      [regionPairKey("us-east", "eu-west")]: { latencyMs: config.latencyMs, jitterMs: config.jitterMs },
+    },
   };
 }
 
 export const pgAsyncReplica: Scenario = {
   name: "pg-async-replica",
-  layout: "active-active reads, single-writer writes; async streaming replica in a second region, local reads",
+  layout:
+    "active-active reads, single-writer writes; async streaming replica in a second region, local reads",
   expected: "stale reads, not linearizable; no lost writes",
   expectedValid: false,
   implemented: true,

@@ -23,7 +23,9 @@ export async function startPgPrimaryReplica(
   const replicaSpecs = topology.nodes.filter((n) => n.role === "replica");
   const links: RunningLink[] = [];
 
-  env.log(`starting PostgreSQL: primary ${primarySpec.name}, standby ${replicaSpecs.map((n) => n.name).join(", ")}`);
+  env.log(
+    `starting PostgreSQL: primary ${primarySpec.name}, standby ${replicaSpecs.map((n) => n.name).join(", ")}`,
+  );
   const cluster = await startPrimaryWithStandbys({
     runDir: env.folder.dir,
     primary: { node: primarySpec, env: env.nodeEnv(primarySpec.name) },
@@ -52,7 +54,13 @@ export async function startPgPrimaryReplica(
       if (!n) throw new Error(`no node ${name}`);
       return n;
     };
-    links.push(...(await createLinks(env.proxyUrl, topology.links.filter((l) => l.kind === "client"), node)));
+    links.push(
+      ...(await createLinks(
+        env.proxyUrl,
+        topology.links.filter((l) => l.kind === "client"),
+        node,
+      )),
+    );
     const delayed = await applyBaseLatency({ proxyUrl: env.proxyUrl, topology, links });
     env.log(`${links.length} proxied links, ${delayed} with cross-region latency`);
 
@@ -88,13 +96,23 @@ export async function startPgPrimaryReplica(
         {
           name: "linearizable",
           // Every key is checked, so the report shows each stale read, not just the first.
-          options: { model: "cas-register", initial: null, allKeys: true, timeLimitMs: env.config.checkTimeLimitS * 1000 },
+          options: {
+            model: "cas-register",
+            initial: null,
+            allKeys: true,
+            timeLimitMs: env.config.checkTimeLimitS * 1000,
+          },
         },
       ],
       startProbes(metrics) {
         const probes = cluster.standbys.map((s) =>
           startLagProbe(
-            { primary: cluster.primary.connection, standby: s.connection, from: primarySpec.region, to: s.spec.region },
+            {
+              primary: cluster.primary.connection,
+              standby: s.connection,
+              from: primarySpec.region,
+              to: s.spec.region,
+            },
             metrics,
           ),
         );
@@ -109,13 +127,18 @@ export async function startPgPrimaryReplica(
 }
 
 /** The schema reaches standbys by replication; clients must not start before it has. */
-async function waitForTable(standbys: RunningPostgresNode[], table: string, timeoutMs = 30_000): Promise<void> {
+async function waitForTable(
+  standbys: RunningPostgresNode[],
+  table: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (const s of standbys) {
     for (;;) {
       const r = await s.query("SELECT to_regclass($1) IS NOT NULL AS present", [table]);
       if (r.rows[0]?.present) break;
-      if (performance.now() > deadline) throw new Error(`table ${table} did not replicate to ${s.name} within ${timeoutMs} ms`);
+      if (performance.now() > deadline)
+        throw new Error(`table ${table} did not replicate to ${s.name} within ${timeoutMs} ms`);
       await sleep(100);
     }
   }

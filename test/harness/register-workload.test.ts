@@ -11,17 +11,21 @@ const random = (seed: number) => {
 describe("register workload generator", () => {
   it("writes every value at most once, across writes and cas", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 1, max: 50 }), (seed, opsPerKey) => {
-        const g = new RegisterGenerator(random(seed), { opsPerKey, keysInFlight: 3 });
-        const written = new Set<number>();
-        for (let i = 0; i < 500; i++) {
-          const op = g.next();
-          const v = op.f === "write" ? op.value : op.f === "cas" ? op.value[1] : undefined;
-          if (v === undefined) continue;
-          expect(written.has(v)).toBe(false);
-          written.add(v);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.integer({ min: 1, max: 50 }),
+        (seed, opsPerKey) => {
+          const g = new RegisterGenerator(random(seed), { opsPerKey, keysInFlight: 3 });
+          const written = new Set<number>();
+          for (let i = 0; i < 500; i++) {
+            const op = g.next();
+            const v = op.f === "write" ? op.value : op.f === "cas" ? op.value[1] : undefined;
+            if (v === undefined) continue;
+            expect(written.has(v)).toBe(false);
+            written.add(v);
+          }
+        },
+      ),
     );
   });
 

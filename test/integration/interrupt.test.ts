@@ -15,12 +15,17 @@ const store = mkdtempSync(join(tmpdir(), "faultline-int-"));
 afterAll(() => rmSync(store, { recursive: true, force: true }));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+const alive = (pid: number) =>
+  existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
 
 function startRun(name: string): ChildProcess {
-  return spawn(process.execPath, [bin, "run", "--time-limit", "120", "--store", store, "--name", name, "--no-progress"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  return spawn(
+    process.execPath,
+    [bin, "run", "--time-limit", "120", "--store", store, "--name", name, "--no-progress"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
 }
 
 /** Waits until the run's history holds at least `lines` lines; returns the run folder. */
@@ -44,13 +49,16 @@ function serverPids(dir: string): number[] {
   const pids = new Set<number>();
   for (const f of readdirSync(join(dir, "logs"))) {
     if (!f.startsWith("pg-")) continue;
-    for (const m of readFileSync(join(dir, "logs", f), "utf8").matchAll(/^\S+ \S+ \S+ \[(\d+)\]/gm)) pids.add(Number(m[1]));
+    for (const m of readFileSync(join(dir, "logs", f), "utf8").matchAll(/^\S+ \S+ \S+ \[(\d+)\]/gm))
+      pids.add(Number(m[1]));
   }
   return [...pids];
 }
 
 const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  new Promise<number | null>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? (signal ? -1 : null))),
+  );
 
 describe("stopping a run", () => {
   it("on SIGINT: stops cleanly, exit 130, history checkable, no server left", async () => {
@@ -64,9 +72,13 @@ describe("stopping a run", () => {
     expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/history kept/);
 
-    const history = parseHistory(readFileSync(join(dir, "history.jsonl"), "utf8"), { fileName: "history.jsonl" });
+    const history = parseHistory(readFileSync(join(dir, "history.jsonl"), "utf8"), {
+      fileName: "history.jsonl",
+    });
     expect(history.length).toBeGreaterThan(150);
-    const check = spawnSync(process.execPath, [bin, "check", join(dir, "history.jsonl"), "--json"], { encoding: "utf8" });
+    const check = spawnSync(process.execPath, [bin, "check", join(dir, "history.jsonl"), "--json"], {
+      encoding: "utf8",
+    });
     expect([0, 1]).toContain(check.status);
     expect(JSON.parse(check.stdout.trim().split("\n")[0]).file).toContain("history.jsonl");
 

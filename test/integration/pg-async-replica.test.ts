@@ -48,11 +48,14 @@ describe("pg-async-replica, end to end", () => {
     expect(() => pairOps(history)).not.toThrow();
     const clientOps = history.filter((o) => o.process !== NEMESIS);
     expect(clientOps.filter((o) => o.type === "ok").length).toBeGreaterThan(200);
-    for (const region of ["us-east", "eu-west"]) expect(clientOps.some((o) => o.region === region)).toBe(true);
+    for (const region of ["us-east", "eu-west"])
+      expect(clientOps.some((o) => o.region === region)).toBe(true);
     // The replication link was cut and healed, as nemesis ops with a start and a stop.
     const nemesis = history.filter((o) => o.process === NEMESIS);
     expect(nemesis.filter((o) => o.phase === "start").length).toBeGreaterThanOrEqual(2);
-    expect(nemesis.filter((o) => o.phase === "stop").length).toBe(nemesis.filter((o) => o.phase === "start").length);
+    expect(nemesis.filter((o) => o.phase === "stop").length).toBe(
+      nemesis.filter((o) => o.phase === "start").length,
+    );
 
     // Negative control: stale reads on eu-west make the register non-linearizable.
     const results = outcome.results!;
@@ -65,10 +68,19 @@ describe("pg-async-replica, end to end", () => {
       const op = a.op as { id: number };
       return history.find((h) => h.index === op.id)!;
     });
-    expect(failing.some((op) => op.f === "read" && op.region === "eu-west" && op.node === "pg-eu-west-1")).toBe(true);
+    expect(
+      failing.some((op) => op.f === "read" && op.region === "eu-west" && op.node === "pg-eu-west-1"),
+    ).toBe(true);
 
     // The run folder holds what DESIGN.md promises.
-    for (const f of ["test.json", "history.jsonl", "results.json", "metrics.jsonl", "logs/pg-us-east-1.log", "logs/pg-eu-west-1.log"]) {
+    for (const f of [
+      "test.json",
+      "history.jsonl",
+      "results.json",
+      "metrics.jsonl",
+      "logs/pg-us-east-1.log",
+      "logs/pg-eu-west-1.log",
+    ]) {
       expect(existsSync(join(outcome.folder.dir, f)), f).toBe(true);
     }
     const test = JSON.parse(readFileSync(join(outcome.folder.dir, "test.json"), "utf8"));
@@ -81,7 +93,9 @@ describe("pg-async-replica, end to end", () => {
       expect(n.pid).toBeUndefined();
       expect(existsSync(n.dataDir)).toBe(false);
     }
-    const pids = [...readFileSync(join(outcome.folder.dir, "logs/pg-us-east-1.log"), "utf8").matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+    const pids = [
+      ...readFileSync(join(outcome.folder.dir, "logs/pg-us-east-1.log"), "utf8").matchAll(/\[(\d+)\]/g),
+    ].map((m) => Number(m[1]));
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of new Set(pids)) expect(alive(pid)).toBe(false);
   }, 180_000);

@@ -15,7 +15,8 @@ export interface PgEndpoint {
   database: string;
 }
 
-export const REGISTER_SCHEMA = "CREATE TABLE IF NOT EXISTS registers (key bigint PRIMARY KEY, value bigint NOT NULL)";
+export const REGISTER_SCHEMA =
+  "CREATE TABLE IF NOT EXISTS registers (key bigint PRIMARY KEY, value bigint NOT NULL)";
 
 // SQLSTATEs after which the statement certainly did not take effect.
 const DEFINITE_SQLSTATES = new Set([
@@ -52,7 +53,9 @@ class Connection {
       } catch (err) {
         client.end().catch(() => {});
         // Nothing was sent: the op cannot have taken effect.
-        throw new DefiniteFailure(`connect ${this.endpoint.host}:${this.endpoint.port}: ${(err as Error).message}`);
+        throw new DefiniteFailure(
+          `connect ${this.endpoint.host}:${this.endpoint.port}: ${(err as Error).message}`,
+        );
       }
       this.client = client;
     }
@@ -113,11 +116,10 @@ export class PgRegisterClient implements RegisterClient {
   }
 
   async cas(key: number, from: number, to: number): Promise<boolean> {
-    const r = await this.on(this.route.write()).query("UPDATE registers SET value = $3 WHERE key = $1 AND value = $2", [
-      key,
-      from,
-      to,
-    ]);
+    const r = await this.on(this.route.write()).query(
+      "UPDATE registers SET value = $3 WHERE key = $1 AND value = $2",
+      [key, from, to],
+    );
     return r.rowCount === 1;
   }
 

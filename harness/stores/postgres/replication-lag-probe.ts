@@ -7,7 +7,8 @@ import pg from "pg";
 import type { MetricsWriter } from "../../metrics-writer.ts";
 import type { PgConnectionInfo } from "./postgres-node.ts";
 
-export const PROBE_SCHEMA = "CREATE TABLE IF NOT EXISTS faultline_probes (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())";
+export const PROBE_SCHEMA =
+  "CREATE TABLE IF NOT EXISTS faultline_probes (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())";
 
 export interface LagProbeTarget {
   primary: PgConnectionInfo;
@@ -27,7 +28,12 @@ export function startLagProbe(
   const pollMs = opts.pollMs ?? 20;
   let stopped = false;
   const connect = async (info: PgConnectionInfo) => {
-    const c = new pg.Client({ ...info, connectionTimeoutMillis: 2000, query_timeout: 2000, application_name: "faultline-probe" });
+    const c = new pg.Client({
+      ...info,
+      connectionTimeoutMillis: 2000,
+      query_timeout: 2000,
+      application_name: "faultline-probe",
+    });
     c.on("error", () => {});
     await c.connect();
     return c;
@@ -47,7 +53,12 @@ export function startLagProbe(
         while (!stopped) {
           const r = await standby.query("SELECT 1 FROM faultline_probes WHERE id = $1", [id]);
           if (r.rows.length > 0) {
-            metrics.record({ kind: "lag", from: target.from, to: target.to, ms: Math.round(performance.now() - written) });
+            metrics.record({
+              kind: "lag",
+              from: target.from,
+              to: target.to,
+              ms: Math.round(performance.now() - written),
+            });
             break;
           }
           await sleep(pollMs);
