@@ -1,5 +1,5 @@
 /**
- * Splits a JSON array or an EDN document (a vector of values, or a stream of values) into the
+ * Splits a JSON array or an EDN document (a vector or list of values, or a stream of values) into the
  * text of its top-level elements, each with the line it starts on. Parsing element by element is
  * what lets a parse error name its line; the EDN library we use reports no positions and is
  * lenient about unbalanced brackets, so the scanner also checks that brackets balance.
@@ -43,7 +43,9 @@ export function scanElements(text: string, syntax: "json" | "edn", fileName?: st
   };
 
   skipBlank();
-  const inVector = text[i] === "[";
+  // A vector, or (EDN) a list, of ops; otherwise a stream of top-level values.
+  const closer = text[i] === "[" ? "]" : edn && text[i] === "(" ? ")" : undefined;
+  const inVector = closer !== undefined;
   const vectorLine = line;
   if (inVector) i++;
 
@@ -53,18 +55,21 @@ export function scanElements(text: string, syntax: "json" | "edn", fileName?: st
     skipBlank();
     if (i >= n) {
       if (inVector) {
-        throw new HistoryParseError(`the "[" opened on line ${vectorLine} is never closed`, {
-          line: vectorLine,
-          fileName,
-        });
+        throw new HistoryParseError(
+          `the "${closer === "]" ? "[" : "("}" opened on line ${vectorLine} is never closed`,
+          {
+            line: vectorLine,
+            fileName,
+          },
+        );
       }
       return chunks;
     }
-    if (inVector && text[i] === "]") {
+    if (inVector && text[i] === closer) {
       i++;
       skipBlank();
       if (i < n) {
-        throw new HistoryParseError(`unexpected text after the closing "]" of the history`, {
+        throw new HistoryParseError(`unexpected text after the closing "${closer}" of the history`, {
           line,
           fileName,
         });

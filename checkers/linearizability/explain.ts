@@ -78,11 +78,13 @@ export function explainFailure(
   const states = failure.statesBefore.map((s) => model.describeState(s));
   const what = model.describeOp(stuck.input);
   const subject = partition.label === "history" ? "" : ` on ${partition.label}`;
+  const crashed = recs.some((r) => r.outcome === "info");
   const explanation =
     `${what} by process ${String(op.process)} (${where(op)})${subject} cannot be linearized: ` +
-    `by the time it returned it must have taken effect, but every legal order of the operations before it ` +
-    `leaves the ${model.name} in ${states.length === 1 ? "state" : "one of the states"} ${orList(states)}, ` +
-    `where ${what} is impossible. The longest legal order found places ${steps.length} operation(s); ` +
+    "it must take effect before it returns, but every legal order of the operations before it " +
+    `leaves the ${model.name} in ${states.length === 1 ? "state" : "one of the states"} ${orList(states)}` +
+    `${crashed ? " (crashed operations that nothing observed left out)" : ""}, where ${what} is impossible. ` +
+    `The longest legal order found places ${steps.length} operation(s); ` +
     `${concurrentAll.length} operation(s) overlap it in time.`;
 
   const ops: Op[] = [];
