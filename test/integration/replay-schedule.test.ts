@@ -1,8 +1,10 @@
 /**
- * The same seed gives the same fault schedule, run after run, and the faults happen: the history
- * holds partition and clock nemesis ops. A replayed run reuses the recorded schedule as is.
+ * The same seed gives the same fault schedule, and the faults happen: the history holds partition
+ * and clock nemesis ops. `faultline replay` runs the test again with that schedule and prints both
+ * verdicts side by side.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,18 +12,24 @@ import { NEMESIS } from "../../checkers/history/op.ts";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { findLibfaketime } from "../../harness/clock/faketime.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { configOfRun } from "../../harness/replay-command.ts";
-import { runTest } from "../../harness/runner.ts";
+import { planRun, runTest } from "../../harness/runner.ts";
 import { requirement } from "../support/requirements.ts";
 
+const bin = join(import.meta.dirname, "../../bin/faultline.mjs");
 const store = mkdtempSync(join(tmpdir(), "faultline-replay-"));
 afterAll(() => rmSync(store, { recursive: true, force: true }));
 const quiet = { phase: () => {}, log: () => {} };
 
+const scheduleOf = (dir: string) => JSON.parse(readFileSync(join(dir, "test.json"), "utf8")).schedule;
+
+function nemesisOps(dir: string) {
+  return parseHistory(readFileSync(join(dir, "history.jsonl"), "utf8")).filter((o) => o.process === NEMESIS);
+}
+
 describe.runIf(requirement("libfaketime", !!findLibfaketime(), "apt-get install libfaketime"))(
-  "seeded schedules",
+  "seeded schedules and replay",
   () => {
-    it("run pg-async-replica --seed 5 --nemesis partition,clock twice: same schedule, both faults in both histories", async () => {
+    it("--seed 5 --nemesis partition,clock: the same schedule every time, faults in the history, replay repeats it", async () => {
       const config = validateConfig({
         ...DEFAULTS,
         name: "seed5",
@@ -34,22 +42,32 @@ describe.runIf(requirement("libfaketime", !!findLibfaketime(), "apt-get install 
         faultDurationS: 2,
         rate: 50,
       });
-      const a = await runTest(config, quiet);
-      const b = await runTest(config, quiet);
-      const scheduleOf = (dir: string) => JSON.parse(readFileSync(join(dir, "test.json"), "utf8")).schedule;
-      const sa = scheduleOf(a.folder.dir);
-      expect(sa.length).toBeGreaterThanOrEqual(3);
-      expect(scheduleOf(b.folder.dir)).toEqual(sa);
-      const kinds = new Set(sa.map((f: { spec: { kind: string } }) => f.spec.kind));
-      expect(kinds).toEqual(new Set(["partition", "clock"]));
+      // Planning is a pure function of the config: same seed, same schedule; another seed, another.
+      const planned = planRun(config).schedule;
+      expect(planRun(config).schedule).toEqual(planned);
+      expect(planRun({ ...config, seed: 6 }).schedule).not.toEqual(planned);
+      expect(new Set(planned.map((f) => f.spec.kind))).toEqual(new Set(["partition", "clock"]));
 
-      for (const run of [a, b]) {
-        const nemesis = parseHistory(readFileSync(join(run.folder.dir, "history.jsonl"), "utf8")).filter(
-          (o) => o.process === NEMESIS,
-        );
+      const first = await runTest(config, quiet);
+      expect(scheduleOf(first.folder.dir)).toEqual(JSON.parse(JSON.stringify(planned)));
+
+      const replay = spawnSync(process.execPath, [bin, "replay", first.folder.dir, "--no-progress"], {
+        encoding: "utf8",
+        timeout: 180_000,
+      });
+      expect(replay.status, replay.stderr).toBe(1); // both runs find the standby's stale reads
+      expect(replay.stderr).toMatch(/original\s+replay/);
+      expect(replay.stderr).toMatch(/verdict\s+invalid\s+invalid/);
+      const runs = readdirSync(join(store, "seed5")).sort();
+      expect(runs.length).toBe(2);
+      const second = join(store, "seed5", runs[1]);
+      expect(scheduleOf(second)).toEqual(scheduleOf(first.folder.dir));
+
+      for (const dir of [first.folder.dir, second]) {
+        const ops = nemesisOps(dir);
         for (const f of ["partition", "clock"]) {
-          const starts = nemesis.filter((o) => o.f === f && o.phase === "start");
-          expect(starts.length, `${f} starts`).toBeGreaterThan(0);
+          const starts = ops.filter((o) => o.f === f && o.phase === "start");
+          expect(starts.length, `${f} starts in ${dir}`).toBeGreaterThan(0);
           // The fault took effect: no error on its start.
           expect(
             starts.every((o) => o.error === undefined),
@@ -57,11 +75,6 @@ describe.runIf(requirement("libfaketime", !!findLibfaketime(), "apt-get install 
           ).toBe(true);
         }
       }
-
-      // replay reads the config back with its schedule, unchanged.
-      const replayed = configOfRun(a.folder.dir);
-      expect(replayed.seed).toBe(5);
-      expect(replayed.schedule).toEqual(sa);
-    }, 240_000);
+    }, 300_000);
   },
 );
