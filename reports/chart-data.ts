@@ -221,7 +221,8 @@ function otherSignals(metrics: object[], end: number): SignalSeries[] {
   const kinds = new Map<string, { field: string; series: Map<string, Point[]> }>();
   for (const m of metrics) {
     const o = m as Record<string, unknown>;
-    if (typeof o.kind !== "string" || o.kind === "lag" || o.kind === "latency" || typeof o.t !== "number") continue;
+    if (typeof o.kind !== "string" || o.kind === "lag" || o.kind === "latency" || typeof o.t !== "number")
+      continue;
     let g = kinds.get(o.kind);
     const field = g?.field ?? SIGNAL_FIELDS.find((f) => typeof o[f] === "number");
     if (!field || typeof o[field] !== "number") continue;
@@ -240,7 +241,12 @@ function otherSignals(metrics: object[], end: number): SignalSeries[] {
   }
   return [...kinds.entries()].map(([kind, g]) => {
     const names = [...g.series.keys()].sort().slice(0, 12);
-    const parts = names.map((nm) => downsample(g.series.get(nm)!.sort((a, b) => a[0] - b[0]), LAG_BUDGET));
+    const parts = names.map((nm) =>
+      downsample(
+        g.series.get(nm)!.sort((a, b) => a[0] - b[0]),
+        LAG_BUDGET,
+      ),
+    );
     const { x, ys } = align(parts);
     spanRun(x, ys, end);
     return { kind, field: g.field, names, x, ys };

@@ -24,7 +24,7 @@ export function escapeHtml(value: unknown): string {
 export function escapeXml(value: unknown): string {
   return (
     String(value)
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping what XML 1.0 forbids
+      // Characters XML 1.0 cannot carry at all.
       .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "\uFFFD")
       .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")
       .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])

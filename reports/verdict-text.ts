@@ -127,7 +127,9 @@ function context(anomalies: Anomaly[], ops: OperationIndex): Context {
 
 /** "1 read that cannot be linearized (key 0)": the op's own name reads better than "operation". */
 function nonlinearizableNoun(anomalies: Anomaly[], count: number, ops: OperationIndex): string {
-  const fs = new Set(anomalies.map((a) => subjectOp(a, ops)).map((o) => (o ? intervalFor(ops, o).f : undefined)));
+  const fs = new Set(
+    anomalies.map((a) => subjectOp(a, ops)).map((o) => (o ? intervalFor(ops, o).f : undefined)),
+  );
   const f = fs.size === 1 ? [...fs][0] : undefined;
   const noun =
     f && /^[a-z][\w-]*$/i.test(f)

@@ -164,7 +164,10 @@
         cursor: { sync: { key: sync.key } },
         legend: { live: false },
         scales: { x: { time: false } },
-        axes: [{ label: "seconds since start", values: (_u, vals) => vals.map((v) => `${v}s`) }, { label: sig.field }],
+        axes: [
+          { label: "seconds since start", values: (_u, vals) => vals.map((v) => `${v}s`) },
+          { label: sig.field },
+        ],
         series: [
           { label: "t (s)" },
           ...sig.names.map((name, i) => ({

@@ -151,7 +151,10 @@ describe.runIf(available)("report in a browser", () => {
     const server = await serveStore(join(run.dir, "..", ".."));
     try {
       await writeReports(run.dir);
-      const r = await load(new URL("pg-async-replica/20261123T120000.000Z/report.html", server.url), "served");
+      const r = await load(
+        new URL("pg-async-replica/20261123T120000.000Z/report.html", server.url),
+        "served",
+      );
       expect(r.consoleErrors).toEqual([]);
       expect(r.chartsDrawn).toBe("3");
       expect(r.inkedCanvases).toBe(3);

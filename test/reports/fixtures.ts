@@ -25,7 +25,8 @@ export function copyFixture(dir: string): { dir: string; cleanup: () => void } {
 export function makeHostile(run: RunFolderContents): RunFolderContents {
   const evil = `${XSS_SCRIPT}${XSS_ATTR}${XSS_QUOTE}`;
   const mark = (op: Op): Op => {
-    if (op.process === "nemesis") return { ...op, f: `partition${XSS_ATTR}`, value: { description: evil, cut: [evil] } };
+    if (op.process === "nemesis")
+      return { ...op, f: `partition${XSS_ATTR}`, value: { description: evil, cut: [evil] } };
     return {
       ...op,
       node: `${op.node}${XSS_ATTR}`,

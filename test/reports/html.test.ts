@@ -169,7 +169,9 @@ describe("renderReport", () => {
     const data = chartJson(renderReport({ ...run, metrics })) as unknown as {
       signals: { kind: string; field: string; names: string[]; ys: (number | null)[][] }[];
     };
-    expect(data.signals.map((s) => [s.kind, s.field, s.names])).toEqual([["conflicts", "count", ["eu-west", "us-east"]]]);
+    expect(data.signals.map((s) => [s.kind, s.field, s.names])).toEqual([
+      ["conflicts", "count", ["eu-west", "us-east"]],
+    ]);
     expect(data.signals[0].ys[0].filter((v) => v !== null)).toEqual([2, 4, 6]);
   });
 

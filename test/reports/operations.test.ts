@@ -124,13 +124,28 @@ describe("verdictText", () => {
     const h: History = [
       op({ type: "invoke", process: 1, f: "txn", time: 0, region: "us-east" }),
       op({ type: "fail", process: 1, f: "txn", time: 5, region: "us-east" }),
-      op({ type: "info", process: "nemesis", f: "kill", phase: "start", value: "killed pg-eu-west-1", time: 6 }),
+      op({
+        type: "info",
+        process: "nemesis",
+        f: "kill",
+        phase: "start",
+        value: "killed pg-eu-west-1",
+        time: 6,
+      }),
       op({ type: "invoke", process: 2, f: "txn", time: 7, region: "eu-west" }),
       op({ type: "ok", process: 2, f: "txn", time: 9, region: "eu-west" }),
     ];
     // Elle lists the reader first and the aborted writer second.
-    const r = results({ elle: { valid: false, anomalyTypes: ["G1a"], anomalies: [{ type: "G1a", explanation: "", ops: [h[4], h[1]] }] } });
-    expect(verdictText(r, indexOperations(h)).headline).toBe("Anomalies found: 1 aborted read (G1a) in eu-west during kill “killed pg-eu-west-1”");
+    const r = results({
+      elle: {
+        valid: false,
+        anomalyTypes: ["G1a"],
+        anomalies: [{ type: "G1a", explanation: "", ops: [h[4], h[1]] }],
+      },
+    });
+    expect(verdictText(r, indexOperations(h)).headline).toBe(
+      "Anomalies found: 1 aborted read (G1a) in eu-west during kill “killed pg-eu-west-1”",
+    );
   });
 
   it("counts what a checker counted but did not explain (Elle's count:<type>)", () => {
