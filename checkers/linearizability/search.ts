@@ -93,18 +93,27 @@ export function searchPartition(
     if (allOps[i].ok || !model.readOnly(allOps[i].input)) keep.push(i);
   }
   const ops = keep.map((i) => allOps[i]);
-  const prepared = prepare(model, ops);
+  const prepared = prepare(model, ops, limits.deadline);
+  if (prepared === undefined) {
+    const stats = { ops: ops.length, droppedInfo: 0, steps: 0, configurations: 0, states: 0, memoBytes: 0 };
+    return { valid: "unknown", reason: "time limit", stats };
+  }
   const dropped = allOps.length - ops.length + prepared.droppedInfo;
+  const t0 = performance.now();
   const first = run(model, initial, prepared, limits, -1);
   first.stats.droppedInfo = dropped;
   if (first.valid !== false) return first;
   // Re-run to capture the partial linearization at the furthest point (copying it on every
-  // improvement during the first run would cost O(n) each time).
+  // improvement during the first run would cost O(n) each time). The verdict is already
+  // known, so the re-run may overrun the deadline, by at most about the first run's time.
   const again = run(
     model,
     initial,
     prepared,
-    { ...limits, deadline: Number.POSITIVE_INFINITY },
+    {
+      ...limits,
+      deadline: Math.max(limits.deadline, performance.now() + 2 * (performance.now() - t0) + 100),
+    },
     first.stuckEntry,
   );
   const orig = (p: number): number => keep[prepared.origOp[p]];
@@ -139,7 +148,8 @@ interface Prepared {
   droppedInfo: number;
 }
 
-function prepare(model: AnyModel, ops: readonly SearchOp[]): Prepared {
+/** Undefined when the deadline passed while computing expiries. */
+function prepare(model: AnyModel, ops: readonly SearchOp[], deadline: number): Prepared | undefined {
   // Sort events once with every op, to compute expiries in entry positions.
   const order = sortedEntries(ops);
   const m = ops.length;
@@ -149,7 +159,8 @@ function prepare(model: AnyModel, ops: readonly SearchOp[]): Prepared {
     if (isCall) callPos[op] = pos;
     else retPos[op] = pos;
   });
-  const expiry = computeExpiry(model, ops, callPos, retPos);
+  const expiry = computeExpiry(model, ops, callPos, retPos, deadline);
+  if (expiry === undefined) return undefined;
 
   // Drop info ops nobody can observe, then build the entry list over what is left.
   const origOp: number[] = [];
@@ -242,7 +253,8 @@ function computeExpiry(
   ops: readonly SearchOp[],
   callPos: Float64Array,
   retPos: Float64Array,
-): Float64Array {
+  deadline: number,
+): Float64Array | undefined {
   const m = ops.length;
   const expiry = new Float64Array(m).fill(Number.POSITIVE_INFINITY);
   const infos: number[] = [];
@@ -250,6 +262,8 @@ function computeExpiry(
   if (infos.length === 0) return expiry;
   const infoObservers: number[][] = [];
   for (const o of infos) {
+    // O(infos x ops): watch the clock so a history with many crashed ops cannot hang here.
+    if (performance.now() > deadline) return undefined;
     let e = -1;
     const deps: number[] = [];
     for (let q = 0; q < m; q++) {
@@ -266,6 +280,7 @@ function computeExpiry(
   }
   // Propagate through info observers until nothing changes (chains are short in practice).
   for (let changed = true; changed;) {
+    if (performance.now() > deadline) return undefined;
     changed = false;
     infos.forEach((o, j) => {
       for (const q of infoObservers[j]) {
