@@ -132,6 +132,8 @@ function renderAnomaly(
   ops: OperationIndex,
   id: string,
   withFigure: boolean,
+  /** The first anomaly of a checker shows its operations open; the rest keep the page short. */
+  first: boolean,
 ): string {
   const subject = subjectOp(a, ops);
   const subjectIv = subject ? intervalFor(ops, subject) : undefined;
@@ -147,7 +149,7 @@ function renderAnomaly(
   }
   const failing = linear?.failing ?? subjectIv;
   const table = opList.length
-    ? `<details${opList.length <= 25 ? " open" : ""}><summary>Operations (${h(opList.length)})</summary>${opsTable(opList, ops, failing, linear?.roles)}</details>`
+    ? `<details${first && opList.length <= 25 ? " open" : ""}><summary>Operations (${h(opList.length)})</summary>${opsTable(opList, ops, failing, linear?.roles)}</details>`
     : "";
   const rest = Object.fromEntries(Object.entries(a).filter(([k]) => !SHOWN_KEYS.has(k)));
   const raw = Object.keys(rest).length
@@ -175,7 +177,7 @@ export function renderAnomalies(results: Results, ops: OperationIndex): string {
     }
     const cards = list.slice(0, LIMITS.anomalyCardsPerChecker);
     cards.forEach((a, i) => {
-      parts.push(renderAnomaly(a, name, ops, `anomaly-${ci}-${i}`, i < LIMITS.figuresPerChecker));
+      parts.push(renderAnomaly(a, name, ops, `anomaly-${ci}-${i}`, i < LIMITS.figuresPerChecker, i === 0));
     });
     if (list.length > cards.length) {
       const rest = list.slice(cards.length, LIMITS.anomalyRowsPerChecker);
