@@ -10,6 +10,10 @@ const loaders: Record<string, { description: string; load: Loader }> = {
     description: "Linearizability against a sequential model (--model, --initial); P-compositional by key",
     load: async () => (await import("./linearizability/index.ts")).linearizableChecker,
   },
+  session: {
+    description: "Session guarantees on registers: read-your-writes and monotonic-reads, per process",
+    load: async () => (await import("./session.ts")).sessionChecker,
+  },
   "elle-list-append": {
     description: "Elle-style isolation anomalies in list-append transactions (--consistency-model)",
     load: async () => (await import("./elle/index.ts")).elleListAppendChecker,

@@ -30,6 +30,8 @@ export interface RegisterGeneratorOptions {
 export class RegisterGenerator {
   private issued = 0;
   private nextValue = 1;
+  /** The last few values handed out per key (for CAS), dropped as keys retire. */
+  private readonly recent = new Map<number, number[]>();
   private readonly readShare: number;
   private readonly writeShare: number;
 
@@ -41,6 +43,18 @@ export class RegisterGenerator {
     this.writeShare = options.writeShare ?? 0.3;
   }
 
+  private remember(key: number, value: number): void {
+    const list = this.recent.get(key) ?? [];
+    list.push(value);
+    if (list.length > 3) list.shift();
+    this.recent.set(key, list);
+    // Keys below the window are retired: forget them so memory stays flat on long runs.
+    const oldest = Math.floor(this.issued / this.options.opsPerKey);
+    if (this.recent.size > this.options.keysInFlight * 2) {
+      for (const k of this.recent.keys()) if (k < oldest) this.recent.delete(k);
+    }
+  }
+
   next(): RegisterOp {
     const { opsPerKey, keysInFlight } = this.options;
     // A window of keys slides forward as operations are issued; each op picks one key in it.
@@ -49,10 +63,17 @@ export class RegisterGenerator {
     this.issued++;
     const r = this.random.float();
     if (r < this.readShare) return { f: "read", key, value: null };
-    if (r < this.readShare + this.writeShare) return { f: "write", key, value: this.nextValue++ };
-    // CAS from a recently written value: often right, sometimes stale, so both outcomes occur.
-    const from = Math.max(1, this.nextValue - 1 - this.random.int(4));
-    return { f: "cas", key, value: [from, this.nextValue++] };
+    const value = this.nextValue++;
+    const recent = this.recent.get(key) ?? [];
+    // CAS from one of the last values handed out for this key: often current, sometimes stale, so
+    // both outcomes occur. A key nobody wrote yet gets a plain write.
+    if (r < this.readShare + this.writeShare || recent.length === 0) {
+      this.remember(key, value);
+      return { f: "write", key, value };
+    }
+    const from = recent[recent.length - 1 - this.random.int(Math.min(recent.length, 3))];
+    this.remember(key, value);
+    return { f: "cas", key, value: [from, value] };
   }
 }
 

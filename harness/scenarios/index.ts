@@ -3,19 +3,12 @@
  * expected outcome; scenarios not built yet are listed so users see what is coming, and refuse
  * to run with a clear message.
  */
-import { pgAsyncReplica } from "./pg-async-replica.ts";
+import { pgAsyncReplica, pgSyncReplica } from "./pg-async-replica.ts";
 import type { Scenario, ScenarioInfo } from "./scenario.ts";
 
 type Planned = ScenarioInfo & { implemented: false };
 
 const planned: Planned[] = [
-  {
-    name: "pg-sync-replica",
-    layout: "as pg-async-replica, with synchronous_commit = remote_apply",
-    expected: "reads-after-writes hold; writes stall while partitioned",
-    expectedValid: true,
-    implemented: false,
-  },
   {
     name: "pg-failover",
     layout: "async replica promoted when the primary's region is cut off; routing moves with a split window",
@@ -62,7 +55,7 @@ const planned: Planned[] = [
 
 export const DEFAULT_SCENARIO = "pg-async-replica";
 
-export const scenarios: (Scenario | Planned)[] = [pgAsyncReplica, ...planned];
+export const scenarios: (Scenario | Planned)[] = [pgAsyncReplica, pgSyncReplica, ...planned];
 
 export function findScenario(name: string): Scenario {
   const s = scenarios.find((x) => x.name === name);

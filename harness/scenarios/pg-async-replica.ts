@@ -57,3 +57,13 @@ export const pgAsyncReplica: Scenario = {
   topology: pgAsyncReplicaTopology,
   start: (env) => startPgPrimaryReplica(env, pgAsyncReplicaTopology(env.config), { synchronous: false }),
 };
+
+export const pgSyncReplica: Scenario = {
+  name: "pg-sync-replica",
+  layout: "as pg-async-replica, with synchronous_commit = remote_apply: a commit returns once the standby applied it",
+  expected: "reads-after-writes hold; writes stall while partitioned",
+  expectedValid: true,
+  implemented: true,
+  topology: pgAsyncReplicaTopology,
+  start: (env) => startPgPrimaryReplica(env, pgAsyncReplicaTopology(env.config), { synchronous: true }),
+};

@@ -63,6 +63,9 @@ describe("pg-async-replica, end to end", () => {
     expect(results.anomalyTypes).toContain("nonlinearizable");
     const anomalies = results.checkers.linearizable.anomalies;
     expect(anomalies.length).toBeGreaterThan(0);
+    // Reads from the async standby also break read-your-writes for eu-west's sessions.
+    expect(results.checkers.session.valid).toBe(false);
+    expect(results.anomalyTypes).toContain("read-your-writes");
     // At least one op the checker could not place is a read served by the eu-west standby.
     const failing = anomalies.map((a) => {
       const op = a.op as { id: number };
