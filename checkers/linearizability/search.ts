@@ -19,7 +19,8 @@
  * op that the model says may observe it is linearized, linearizing it later cannot help, so it is
  * removed from the list (and put back on backtracking). And identical crashed ops are
  * interchangeable once both are invoked, so only the earliest-invoked of a group of identical
- * pending info ops is ever tried next (symmetry reduction).
+ * pending info ops is ever tried next (symmetry reduction). Nor is a blind write placed right
+ * after a crashed op: that crashed op might as well not have happened, an order also tried.
  */
 import type { AnyModel } from "../models/model.ts";
 import { ConfigMemo, MEMO_OUT_OF_MEMORY } from "./memo.ts";
@@ -145,6 +146,8 @@ interface Prepared {
   expiry: Int32Array;
   /** For info ops: the previous info op (by call) with an identical input, or -1. */
   twin: Int32Array;
+  /** 1 for blind writes (see Model.blindWrite). */
+  blind: Uint8Array;
   droppedInfo: number;
 }
 
@@ -215,6 +218,10 @@ function prepare(model: AnyModel, ops: readonly SearchOp[], deadline: number): P
     twin[p] = lastSame.get(id) ?? -1;
     lastSame.set(id, p);
   }
+  const blind = new Uint8Array(n);
+  if (model.blindWrite !== undefined) {
+    for (let p = 0; p < n; p++) blind[p] = model.blindWrite(ops[origOp[p]].input) ? 1 : 0;
+  }
   return {
     n,
     origOp: Int32Array.from(origOp),
@@ -228,6 +235,7 @@ function prepare(model: AnyModel, ops: readonly SearchOp[], deadline: number): P
     infoByExpiry: Int32Array.from(expiring),
     expiry: exp,
     twin,
+    blind,
     droppedInfo: m - n,
   };
 }
@@ -312,7 +320,7 @@ function run(
   limits: SearchLimits,
   captureAt: number,
 ): RunResult {
-  const { n, entryOp, entryIsCall, callEntry, retEntry, okRets, infoByExpiry, expiry, isOk, twin } = p;
+  const { n, entryOp, entryIsCall, callEntry, retEntry, okRets, infoByExpiry, expiry, isOk, twin, blind } = p;
   const E = entryOp.length;
   const HEAD = E;
   const next = new Int32Array(E + 1);
@@ -419,6 +427,11 @@ function run(
       const tw = twin[op];
       if (tw >= 0 && (bits[tw >>> 5] & (1 << (tw & 31))) === 0) {
         // An identical crashed op invoked earlier is still unplaced: try that one instead.
+        e = next[e];
+        continue;
+      }
+      if (blind[op] === 1 && sp > 0 && isOk[stOp[sp - 1]] === 0) {
+        // A crashed op immediately overwritten: no better than leaving it out (tried too).
         e = next[e];
         continue;
       }

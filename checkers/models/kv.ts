@@ -66,6 +66,7 @@ export const kvModel: Model<string | null, KvInput> = {
     if (input.kind === GET) return input.ok ? `get ${JSON.stringify(input.a)}` : "get ?";
     return `${input.kind === PUT ? "put" : "append"} ${JSON.stringify(input.a)}`;
   },
+  blindWrite: (input) => input.kind === PUT,
   readOnly: (input) => input.kind === GET,
   // After an append or put, every later get (until the next put) contains the written text.
   canObserve(q, o) {

@@ -43,6 +43,12 @@ export interface Model<S, I> {
    * disjoint resources are checked separately (P-compositionality); omit for single-object models.
    */
   resources?(input: I): string[];
+  /**
+   * A blind write: legal in every state, and leaves the same state whatever the state before
+   * (a register write, a kv put). Optional. The checker never places one right after a crashed
+   * op: that order is no better than leaving the crashed op out, which it also tries.
+   */
+  blindWrite?(input: I): boolean;
   /** An info op with no effect on the state (a read with unknown result) constrains nothing and is dropped. */
   readOnly(input: I): boolean;
   /**

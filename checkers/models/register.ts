@@ -63,6 +63,7 @@ function makeRegister(name: string, withCas: boolean): Model<string, RegisterInp
       if (input.kind === WRITE) return `write ${input.a}`;
       return `cas ${input.a}->${input.b}`;
     },
+    blindWrite: (input) => input.kind === WRITE,
     readOnly: (input) => input.kind === READ,
     canObserve(q, o) {
       const produced = o.kind === WRITE ? o.a : o.b;
