@@ -144,7 +144,16 @@ function nonlinearizableNoun(anomalies: Anomaly[], count: number, ops: Operation
   return `${count} ${noun} that cannot be linearized${key}`;
 }
 
-function leadFor(results: Results, types: AnomalyType[]): string {
+/** Leads for anomaly types that tell the story better than "not linearizable" when they are counted first. */
+const LEADS: Record<string, string> = {
+  "read-your-writes": "Sessions did not read their own writes",
+  "monotonic-reads": "Reads went back in time",
+  "lost-write": "Acknowledged writes lost",
+  divergence: "Regions diverged",
+};
+
+function leadFor(results: Results, types: AnomalyType[], first: AnomalyType): string {
+  if (LEADS[first]) return LEADS[first];
   if (types.includes("nonlinearizable")) return "Not linearizable";
   // Elle: the model that had to hold, and the weakest models violated ("not even ...").
   const words = (m: unknown) => String(m).replace(/-/g, " ");
@@ -215,6 +224,7 @@ export function verdictText(results: Results, ops: OperationIndex): VerdictText 
   let sentence = `${leadFor(
     results,
     counts.map((c) => c.type),
+    first.type,
   )}: `;
   sentence += clause
     ? nonlinearizableNoun(firstAnomalies, first.count, ops)

@@ -185,7 +185,7 @@ export function describeShape(spec: PartitionShapeSpec): string {
     case "isolate-region":
       return `isolate ${spec.region}`;
     case "partial":
-      return `partial: cut ${spec.region}'s replication, clients still reach every node`;
+      return `partial: replication between ${spec.region} and the other regions cut, clients still reach every node`;
     case "isolate-node":
       return `isolate node ${spec.node}`;
     case "halves": {

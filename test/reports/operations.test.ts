@@ -148,6 +148,32 @@ describe("verdictText", () => {
     );
   });
 
+  it("leads with the session story when read-your-writes violations outnumber the rest", () => {
+    next = 0;
+    const h: History = [];
+    const reads: Op[] = [];
+    for (let i = 0; i < 3; i++) {
+      h.push(op({ type: "invoke", process: i, f: "read", time: 20 + i, region: "eu-west" }));
+      reads.push(op({ type: "ok", process: i, f: "read", value: 1, time: 30 + i, region: "eu-west" }));
+      h.push(reads[i]);
+    }
+    const r = results({
+      session: {
+        valid: false,
+        anomalyTypes: ["read-your-writes"],
+        anomalies: reads.map((o) => ({ type: "read-your-writes", explanation: "", ops: [o] })),
+      },
+      linearizable: {
+        valid: false,
+        anomalyTypes: ["nonlinearizable"],
+        anomalies: [{ type: "nonlinearizable", explanation: "", ops: [reads[0]] }],
+      },
+    });
+    expect(verdictText(r, indexOperations(h)).headline).toMatch(
+      /^Sessions did not read their own writes: 3 read-your-writes violations served by eu-west; also 1 /,
+    );
+  });
+
   it("counts what a checker counted but did not explain (Elle's count:<type>)", () => {
     const r = results({
       elle: {
