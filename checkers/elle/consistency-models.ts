@@ -41,10 +41,10 @@ const MODELS: Dag = {
   "monotonic-view": ["read-committed"],
   "monotonic-snapshot-read": ["read-committed"],
   "monotonic-atomic-view": ["read-committed"],
-  "parallel-snapshot-isolation": ["causal-cerone", "ROLA"],
+  "parallel-snapshot-isolation": ["causal-cerone", "update-atomic"],
   prefix: ["causal-cerone"],
   "causal-cerone": ["read-atomic"],
-  ROLA: ["read-atomic"],
+  "update-atomic": ["read-atomic"],
   "read-atomic": ["monotonic-atomic-view"],
   "read-committed": ["read-uncommitted"],
   "strong-read-committed": ["strong-session-read-committed", "strong-read-uncommitted"],
@@ -74,9 +74,11 @@ const IMPLIED: Dag = {
   "G-SIb": ["G-SI"],
   "G-single-process": ["G-nonadjacent-process", "G-single-realtime"],
   "G-single-realtime": ["G-nonadjacent-realtime"],
-  "G-nonadjacent": ["G2", "G-nonadjacent-process"],
-  "G-nonadjacent-process": ["G2-process", "G-nonadjacent-realtime"],
-  "G-nonadjacent-realtime": ["G2-realtime"],
+  // Our G-single and G-nonadjacent cycles use item (key) edges only, never predicates, so they
+  // are also G2-item (Elle's G-single-item / G-nonadjacent-item): repeatable read forbids them.
+  "G-nonadjacent": ["G2", "G2-item", "G-nonadjacent-process"],
+  "G-nonadjacent-process": ["G2-process", "G2-item-process", "G-nonadjacent-realtime"],
+  "G-nonadjacent-realtime": ["G2-realtime", "G2-item-realtime"],
   G2: ["G2-process"],
   "G2-item": ["G2", "G2-item-process"],
   "G2-item-process": ["G2-process", "G2-item-realtime"],
@@ -109,7 +111,7 @@ const FORBIDS: Dag = {
   "parallel-snapshot-isolation": ["internal", "G1a"],
   prefix: ["internal", "G1a"],
   "read-atomic": ["internal", "G1a", "future-read"],
-  ROLA: ["lost-update"],
+  "update-atomic": ["lost-update"],
   "strong-session-read-uncommitted": ["G0-process"],
   "strong-session-read-committed": ["G1c-process"],
   "strong-read-uncommitted": ["G0-realtime"],
@@ -120,6 +122,8 @@ const FORBIDS: Dag = {
 };
 
 const ALIASES: Record<string, string> = {
+  // Elle's earlier name for update-atomic (Liu et al.'s ROLA).
+  ROLA: "update-atomic",
   "PL-1": "read-uncommitted",
   "PL-2": "read-committed",
   "PL-2.99": "repeatable-read",

@@ -44,6 +44,11 @@ function isTxnOp(op: Op): boolean {
   return op.process !== NEMESIS && (op.f === "txn" || op.f === undefined || op.f === null);
 }
 
+/**
+ * The micro-ops of a transaction, checked. Jepsen histories write a read in an invoke as
+ * `[:r :x]` (no value): that is `[r, x, null]`. Keys may be composite (`[:anti 3]`): they are
+ * keyed by their JSON text so that equal keys are one key.
+ */
 function checkMops(value: unknown, op: Op): MicroOp[] {
   if (!Array.isArray(value)) {
     throw new ElleInputError(
@@ -51,23 +56,29 @@ function checkMops(value: unknown, op: Op): MicroOp[] {
       op,
     );
   }
+  let out: MicroOp[] | undefined;
   for (let i = 0; i < value.length; i++) {
     const m = value[i];
-    if (!Array.isArray(m) || m.length !== 3 || typeof m[0] !== "string") {
+    if (!Array.isArray(m) || (m.length !== 3 && m.length !== 2) || typeof m[0] !== "string") {
       throw new ElleInputError(
         `micro-op ${i + 1} must be [f, key, value] with f a string, got ${JSON.stringify(m)}`,
         op,
       );
     }
-    const k = m[1];
+    let k = m[1];
+    if (k !== null && typeof k === "object") k = JSON.stringify(k);
     if (typeof k !== "string" && typeof k !== "number") {
       throw new ElleInputError(
-        `micro-op ${i + 1} has key ${JSON.stringify(k)}; keys must be strings or numbers`,
+        `micro-op ${i + 1} has key ${JSON.stringify(k)}; keys must be strings, numbers or lists of them`,
         op,
       );
     }
+    if (m.length === 2 || k !== m[1]) {
+      out ??= (value as MicroOp[]).slice(0, i);
+      out.push([m[0], k, m.length === 2 ? null : m[2]]);
+    } else if (out) out.push(m as MicroOp);
   }
-  return value as MicroOp[];
+  return out ?? (value as MicroOp[]);
 }
 
 /** Pairs invokes with completions per process and builds the table. Non-txn ops are ignored. */

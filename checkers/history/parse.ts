@@ -33,8 +33,12 @@ export function parseHistory(text: string, opts: ParseHistoryOptions = {}): Hist
   const format = opts.format ?? detectFormat(text, fileName);
   const raws = format === "jsonl" ? readJsonl(text, fileName) : readElements(text, format, fileName);
   const history: History = [];
+  // Some hand-written Elle EDN histories carry no :process at all (one client, ops in order);
+  // Jepsen reads those as one process. Only when no op names one: a few missing is an error.
+  const noProcesses =
+    format === "edn" && raws.length > 0 && raws.every((r) => !isRecord(r.value) || r.value.process == null);
   for (const { value, line } of raws) {
-    const op = toOp(value, line, fileName);
+    const op = toOp(noProcesses && isRecord(value) ? { ...value, process: 0 } : value, line, fileName);
     if (op !== undefined) history.push(op);
   }
   const independent = opts.independent ?? (format === "edn" && looksIndependent(history));
