@@ -208,15 +208,14 @@ function toOp(raw: unknown, line: number, fileName?: string): Op | undefined {
   if (raw.index !== undefined && raw.index !== null && !Number.isInteger(raw.index)) {
     fail(`expected "index" to be an integer, got ${show(raw.index)}`);
   }
-  const op: Op = {
-    ...raw,
-    index: (raw.index as number | undefined) ?? -1,
-    type: type as OpType,
-    process: process as Op["process"],
-    f: f as string,
-    value,
-    line,
-  };
+  // The raw object is freshly parsed and ours: fill it in rather than copy it (200k ops add up).
+  const op = raw as Op;
+  op.index = (raw.index as number | undefined) ?? -1;
+  op.type = type as OpType;
+  op.process = process as Op["process"];
+  op.f = f as string;
+  op.value = value;
+  op.line = line;
   if (raw.time === null) delete op.time;
   if (raw.error !== undefined && raw.error !== null && typeof raw.error !== "string")
     op.error = show(raw.error);
