@@ -112,6 +112,20 @@ describe("explanations", () => {
   });
 });
 
+describe("multi-register explanations", () => {
+  it("name the registers of the failing group", () => {
+    const r = checkLinearizable(load("multi-register-bad-atomicity.jsonl"), {
+      model: "multi-register",
+      initial: { x: 0, y: 0 },
+    });
+    const a = r.anomalies[0] as NonlinearizableAnomaly;
+    expect(a.registers).toEqual(["x", "y"]);
+    expect(a.key).toBeUndefined();
+    expect(a.explanation).toContain("on registers x, y");
+    expect(a.statesBefore).toEqual(["{x=1, y=1}"]);
+  });
+});
+
 describe("Jepsen semantics", () => {
   const h = (lines: string[]) => parseHistory(lines.join("\n"));
 
