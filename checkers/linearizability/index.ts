@@ -12,7 +12,7 @@ import { getModel } from "../models/index.ts";
 import type { CheckerResult } from "../verdict.ts";
 import { explainFailure } from "./explain.ts";
 import type { NonlinearizableAnomaly } from "./explanation.ts";
-import { partitionHistory } from "./partition.ts";
+import { type Partition, partitionHistory } from "./partition.ts";
 import { searchPartition } from "./search.ts";
 
 export type { LinOp, LinStep, NonlinearizableAnomaly } from "./explanation.ts";
@@ -22,6 +22,8 @@ export const DEFAULT_MODEL = "cas-register";
 export const DEFAULT_TIME_LIMIT_MS = 120_000;
 /** Search memory (memo tables) per key; the history itself is not counted. */
 export const DEFAULT_MEMORY_LIMIT_BYTES = 512 * 1024 * 1024;
+/** The least time a key gets in the first pass over keys. */
+const MIN_KEY_SHARE_MS = 50;
 
 export interface LinearizableOptions extends CheckOptions {
   /** Used in errors about malformed histories (`history.jsonl:17: ...`). */
@@ -42,38 +44,66 @@ export function checkLinearizable(history: History, opts: LinearizableOptions = 
 
   const anomalies: NonlinearizableAnomaly[] = [];
   const unknown: string[] = [];
-  let checked = 0;
-  let ops = 0;
+  const ops = partitions.reduce((n, p) => n + p.records.length, 0);
   let steps = 0;
   let configurations = 0;
   let droppedInfo = 0;
   let peakMemoBytes = 0;
-  for (const part of partitions) {
+  const done = new Set<Partition>();
+  const timedOut: Partition[] = [];
+  const outOfMemory: string[] = [];
+  let stop = false;
+  const check = (part: Partition, deadline: number): "done" | "time" => {
     const initial = model.init(opts.initial, part.key);
     const res = searchPartition(
       model,
       initial,
       part.records.map((r) => ({ input: r.input, ok: r.outcome === "ok", start: r.start, end: r.end })),
-      limits,
+      { ...limits, deadline },
     );
-    checked++;
-    ops += part.records.length;
     steps += res.stats.steps;
     configurations += res.stats.configurations;
-    droppedInfo += res.stats.droppedInfo;
     peakMemoBytes = Math.max(peakMemoBytes, res.stats.memoBytes);
+    if (res.valid === "unknown" && res.reason === "time limit") return "time";
+    done.add(part);
+    droppedInfo += res.stats.droppedInfo;
     if (res.valid === false) {
       anomalies.push(explainFailure(model, part, res, timeUnit));
-      if (!opts.allKeys) break;
+      if (!opts.allKeys) stop = true;
     } else if (res.valid === "unknown") {
-      const budget = res.reason === "time limit" ? `time limit of ${timeLimitMs / 1000}s` : "memory limit";
-      unknown.push(
-        `${budget} reached on ${part.label} (${part.records.length} ops, ${res.stats.configurations} configurations explored)`,
+      outOfMemory.push(
+        `memory limit reached on ${part.label} (${part.records.length} ops, ${res.stats.configurations} configurations explored)`,
       );
-      // Past the deadline every later key would be unknown too.
-      if (res.reason === "time limit") break;
+    }
+    return "done";
+  };
+  // First pass: each key gets an equal share of the time left, so a hard key cannot hide an
+  // invalid one after it. Keys cut short are retried after, with all the time that is left.
+  for (let i = 0; i < partitions.length && !stop; i++) {
+    const now = performance.now();
+    if (now > limits.deadline) break;
+    const share = Math.max((limits.deadline - now) / (partitions.length - i), MIN_KEY_SHARE_MS);
+    if (check(partitions[i], Math.min(limits.deadline, now + share)) === "time") timedOut.push(partitions[i]);
+  }
+  // Second pass: the hard keys, with all the time that is left.
+  for (const part of timedOut) {
+    if (stop || performance.now() > limits.deadline) break;
+    check(part, limits.deadline);
+  }
+  const notDone = partitions.filter((p) => !done.has(p));
+  if (anomalies.length === 0) {
+    for (const r of outOfMemory) unknown.push(r);
+    if (notDone.length > 0) {
+      const first = notDone[0];
+      unknown.push(
+        `time limit of ${timeLimitMs / 1000}s reached` +
+          (partitions.length === 1
+            ? ` on ${first.label} (${first.records.length} ops)`
+            : `: ${notDone.length} of ${partitions.length} keys not decided (first: ${first.label}, ${first.records.length} ops)`),
+      );
     }
   }
+  const checked = done.size;
   const stats = {
     model: model.name,
     partitions: partitions.length,
@@ -90,9 +120,7 @@ export function checkLinearizable(history: History, opts: LinearizableOptions = 
     return { valid: false, anomalyTypes: ["nonlinearizable"], anomalies, stats };
   }
   if (unknown.length > 0) {
-    const skipped = partitions.length - checked;
-    const reason = `${unknown.join("; ")}${skipped > 0 ? `; ${skipped} of ${partitions.length} keys not checked` : ""}`;
-    return { valid: "unknown", anomalyTypes: [], anomalies: [], reason, stats };
+    return { valid: "unknown", anomalyTypes: [], anomalies: [], reason: unknown.join("; "), stats };
   }
   return { valid: true, anomalyTypes: [], anomalies: [], stats };
 }

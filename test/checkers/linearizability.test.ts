@@ -221,6 +221,36 @@ describe("budgets", () => {
     expect(ms).toBeLessThan(5000);
   });
 
+  it("does not let a hard key hide an invalid one after it", () => {
+    const n = 40;
+    const lines: string[] = [];
+    // Key "hard": the pathological history above; key "bad": a plain stale read.
+    for (let i = 0; i < n; i++)
+      lines.push(`{"type":"invoke","process":${i},"f":"write","key":"hard","value":${i}}`);
+    for (let i = 0; i <= n; i++)
+      lines.push(`{"type":"invoke","process":${n + i},"f":"read","key":"hard","value":null}`);
+    for (let i = 0; i < n; i++)
+      lines.push(`{"type":"info","process":${i},"f":"write","key":"hard","value":${i}}`);
+    for (let i = 0; i <= n; i++) {
+      lines.push(`{"type":"ok","process":${n + i},"f":"read","key":"hard","value":${i < n ? i : -1}}`);
+    }
+    lines.push('{"type":"invoke","process":999,"f":"write","key":"bad","value":1}');
+    lines.push('{"type":"ok","process":999,"f":"write","key":"bad","value":1}');
+    lines.push('{"type":"invoke","process":999,"f":"read","key":"bad","value":null}');
+    lines.push('{"type":"ok","process":999,"f":"read","key":"bad","value":null}');
+    const h = parseHistory(lines.join("\n"));
+    const r = checkLinearizable(h, { timeLimitMs: 1000 });
+    expect(r.valid).toBe(false);
+    expect(r.anomalies.map((a) => a.key)).toEqual(["bad"]);
+    // Without the invalid key, the hard one makes it unknown, and says which.
+    const hardOnly = checkLinearizable(
+      h.filter((o) => o.key === "hard"),
+      { timeLimitMs: 300 },
+    );
+    expect(hardOnly.valid).toBe("unknown");
+    expect(hardOnly.reason).toMatch(/key "hard"/);
+  });
+
   it("returns unknown at the memory ceiling", () => {
     const n = 40;
     const lines: string[] = [];
