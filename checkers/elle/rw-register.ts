@@ -123,8 +123,8 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
       }
     }
   }
-  const nVers = verValue.length;
-  const failedVer = (v: number) => t.status[verTxn[v]] === FAIL;
+  // A writer-less version (verTxn -1) stands for a value read that no transaction wrote.
+  const failedVer = (v: number) => verTxn[v] >= 0 && t.status[verTxn[v]] === FAIL;
 
   // Pass 2: reads, internal consistency, per-txn external reads, lost updates.
   const lostUpdate = new Map<string, { key: unknown; value: unknown; ids: number[] }>();
@@ -172,9 +172,7 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
         continue;
       }
       state.set(kid, v);
-      const ver = v === null ? INIT : (versionsByKey[kid].get(v as Value) ?? NONE);
-      firstRead.set(kid, ver);
-      myTouches.set(kid, { key: kid, first: ver, last: ver });
+      let ver = v === null ? INIT : (versionsByKey[kid].get(v as Value) ?? NONE);
       if (ver === NONE) {
         log.add("garbage-read", () => ({
           explanation: `The transaction at ${lineOf(op)} read ${show(k)} = ${show(v)}, but no transaction ever wrote that value.`,
@@ -182,9 +180,19 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
           key: k,
           value: v,
         }));
-        continue;
+        // Still a version of k, as in Elle (hand-written histories use such reads for a preloaded
+        // state): its readers and the writes that follow it can still form cycles.
+        ver = verValue.length;
+        versionsByKey[kid].set(v as Value, ver);
+        verKey.push(kid);
+        verValue.push(v as Value);
+        verTxn.push(-1);
+        verMop.push(-1);
+        verFinal.push(1);
       }
-      if (ver >= 0) {
+      firstRead.set(kid, ver);
+      myTouches.set(kid, { key: kid, first: ver, last: ver });
+      if (ver >= 0 && verTxn[ver] >= 0) {
         const writer = t.ops[verTxn[ver]];
         if (verTxn[ver] === id) {
           log.add("future-read", () => ({
@@ -233,6 +241,7 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
     }));
   }
 
+  const nVers = verValue.length;
   // Version order edges (between version ids of one key). INIT precedes everything implicitly.
   const vEdges = new EdgeList();
   const versionEdge = (a: number, b: number) => {
@@ -266,7 +275,7 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
     const vals = [...scc].map((v) => verValue[v]);
     log.add("cyclic-versions", () => ({
       explanation: `The inferred version order of key ${show(keyNames[k])} is cyclic among ${show(vals)}: no single order of its writes explains the reads.`,
-      ops: [...scc].map((v) => t.ops[verTxn[v]]),
+      ops: [...scc].filter((v) => verTxn[v] >= 0).map((v) => t.ops[verTxn[v]]),
       key: keyNames[k],
       values: vals,
     }));
@@ -285,7 +294,7 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
   }
 
   const edges = new EdgeList();
-  const writerOf = (v: number) => (verFinal[v] && !failedVer(v) ? verTxn[v] : -1);
+  const writerOf = (v: number) => (verFinal[v] && !failedVer(v) && verTxn[v] >= 0 ? verTxn[v] : -1);
   for (let r = 0; r < extReadTxn.length; r++) {
     const ver = extReadVer[r];
     if (ver >= 0 && writerOf(ver) >= 0) edges.add(writerOf(ver), extReadTxn[r], WR);
