@@ -14,6 +14,11 @@ const loaders: Record<string, { description: string; load: Loader }> = {
     description: "Session guarantees on registers: read-your-writes and monotonic-reads, per process",
     load: async () => (await import("./session.ts")).sessionChecker,
   },
+  set: {
+    description:
+      "Sets (Jepsen set-full): lost-write, stale-read, unexpected, duplicate; never-read as information",
+    load: async () => (await import("./set.ts")).setChecker,
+  },
   "elle-list-append": {
     description: "Elle-style isolation anomalies in list-append transactions (--consistency-model)",
     load: async () => (await import("./elle/index.ts")).elleListAppendChecker,

@@ -101,7 +101,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument("<files...>", "history files")
     .addOption(
       new Option("--checker <name>", "checker")
-        .choices(["linearizable", "session", "elle-list-append", "elle-rw-register"])
+        .choices(["linearizable", "session", "set", "elle-list-append", "elle-rw-register"])
         .default("linearizable"),
     )
     .option(
