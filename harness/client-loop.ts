@@ -6,24 +6,30 @@
  * still have it in flight, so it is retired and a fresh process id (old + total processes)
  * takes its place with fresh connections.
  */
-import { completionForError } from "../workloads/outcome.ts";
+import { type Completion, completionForError } from "../workloads/outcome.ts";
 import type { Random } from "../workloads/random.ts";
-import { applyRegisterOp, type RegisterGenerator, registerOpHasEffect } from "../workloads/register.ts";
+import type { Workload, WorkloadOp } from "../workloads/workload.ts";
 import type { HistoryWriter } from "./history-writer.ts";
-import type { RunningScenario } from "./scenarios/scenario.ts";
+import type { ProcessClient, RunningScenario } from "./scenarios/scenario.ts";
 import type { RegionName } from "./topology.ts";
 
-export interface ClientLoopOptions {
+export interface ClientLoopOptions<C, O extends WorkloadOp> {
   regions: RegionName[];
   concurrency: number;
   rate: number;
   opTimeoutMs: number;
   random: Random;
-  generator: RegisterGenerator;
-  scenario: RunningScenario;
+  workload: Workload<C, O>;
+  scenario: RunningScenario<C, O>;
   writer: HistoryWriter;
   /** Resolves when clients should stop issuing new operations. */
   stop: Promise<void>;
+}
+
+/** What the clients did that later phases need. */
+export interface ClientsDone {
+  /** The lowest process id no client has used: final operations run under fresh ids from here. */
+  nextProcess: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -54,13 +60,40 @@ function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
-export async function runClients(o: ClientLoopOptions): Promise<void> {
+/**
+ * Runs one op on a process's client and records its invoke and completion (`extra` fields go on
+ * both, e.g. `final: true`). Returns the completion; `info` means the process must retire.
+ */
+async function runOp<C, O extends WorkloadOp>(
+  o: Pick<ClientLoopOptions<C, O>, "workload" | "writer" | "opTimeoutMs">,
+  pc: ProcessClient<C, O>,
+  process: number,
+  region: RegionName,
+  op: O,
+  extra: Record<string, unknown> = {},
+): Promise<Completion> {
+  const node = pc.nodeFor(op);
+  const base = { process, f: op.f, key: op.key, region, node, ...extra };
+  o.writer.record({ ...base, type: "invoke", value: op.value });
+  let completion: Completion;
+  try {
+    const r = await withDeadline(o.workload.apply(pc.client, op), o.opTimeoutMs + 1000);
+    completion = r.ok ? { type: "ok", value: r.value } : { type: "fail", value: r.value, error: r.error };
+  } catch (err) {
+    completion = completionForError(err, o.workload.hasEffect(op), op.value);
+  }
+  o.writer.record({ ...base, ...completion });
+  return completion;
+}
+
+export async function runClients<C, O extends WorkloadOp>(o: ClientLoopOptions<C, O>): Promise<ClientsDone> {
   let stopped = false;
   o.stop.then(() => {
     stopped = true;
   });
   const limiter = new RateLimiter(o.rate, o.random);
   const total = o.regions.length * o.concurrency;
+  let nextProcess = total;
 
   const runProcess = async (slot: number, region: RegionName) => {
     let process = slot;
@@ -69,23 +102,11 @@ export async function runClients(o: ClientLoopOptions): Promise<void> {
       while (!stopped) {
         await Promise.race([limiter.wait(), o.stop]);
         if (stopped) break;
-        const op = o.generator.next();
-        const node = pc.nodeFor(op);
-        const base = { process, f: op.f, key: op.key, region, node };
-        o.writer.record({ ...base, type: "invoke", value: op.value });
-        let completion: { type: "ok" | "fail" | "info"; value: unknown; error?: string };
-        try {
-          const r = await withDeadline(applyRegisterOp(pc.client, op), o.opTimeoutMs + 1000);
-          completion = r.ok
-            ? { type: "ok", value: r.value }
-            : { type: "fail", value: r.value, error: r.error };
-        } catch (err) {
-          completion = completionForError(err, registerOpHasEffect(op), op.value);
-        }
-        o.writer.record({ ...base, ...completion });
+        const completion = await runOp(o, pc, process, region, o.workload.next());
         if (completion.type === "info") {
           await pc.client.close();
           process += total;
+          nextProcess = Math.max(nextProcess, process + 1);
           pc = o.scenario.openClient(region, process);
         }
       }
@@ -99,4 +120,48 @@ export async function runClients(o: ClientLoopOptions): Promise<void> {
     for (let i = 0; i < o.concurrency; i++) all.push(runProcess(r * o.concurrency + i, region));
   });
   await Promise.all(all);
+  // Retired ids are slot + k * total; anything above the largest handed out is fresh.
+  return { nextProcess: Math.ceil(nextProcess / total) * total };
+}
+
+export interface FinalOpsOptions<C, O extends WorkloadOp> {
+  regions: RegionName[];
+  opTimeoutMs: number;
+  workload: Workload<C, O>;
+  scenario: RunningScenario<C, O>;
+  writer: HistoryWriter;
+  /** First process id to use (from `runClients`); each region gets one fresh process. */
+  firstProcess: number;
+}
+
+/**
+ * The workload's final operations (after healing and quiescing), once per region, each region on a
+ * fresh process with fresh connections, one op at a time; recorded with `final: true`. A process
+ * whose op ends in `info` retires as usual and the next op gets a fresh id. Returns how many ops ran.
+ */
+export async function runFinalOps<C, O extends WorkloadOp>(o: FinalOpsOptions<C, O>): Promise<number> {
+  const ops = o.workload.finalOps?.() ?? [];
+  if (ops.length === 0) return 0;
+  let count = 0;
+  let next = o.firstProcess;
+  await Promise.all(
+    o.regions.map(async (region) => {
+      let process = next++;
+      let pc = o.scenario.openClient(region, process);
+      try {
+        for (const op of ops) {
+          const c = await runOp(o, pc, process, region, op, { final: true });
+          count++;
+          if (c.type === "info") {
+            await pc.client.close();
+            process = next++;
+            pc = o.scenario.openClient(region, process);
+          }
+        }
+      } finally {
+        await pc.client.close();
+      }
+    }),
+  );
+  return count;
 }

@@ -34,7 +34,8 @@ export const TestConfigSchema = z
     /** One-way latency added to every cross-region link, in milliseconds. */
     latencyMs: z.number().min(0).max(60_000),
     jitterMs: z.number().min(0).max(60_000),
-    /** Register workload: operations per independent key before it retires, and keys in flight at once. */
+    /** Register workload: operations per independent key before it retires, and keys in flight at once.
+     *  Set workload: keysInFlight is the number of sets (keys); opsPerKey is unused. */
     opsPerKey: z.number().int().min(1).max(100_000),
     keysInFlight: z.number().int().min(1).max(10_000),
     /** Linearizability search budget per run, in seconds. */

@@ -1,16 +1,19 @@
 /**
- * Runs one test end to end: start the world, run clients and faults, tear everything down,
- * check the history, write results. Teardown (heal, stop nodes, release the proxy) always runs,
- * whatever happened; a run killed outright is cleaned up by the next one (pid files).
+ * Runs one test end to end: start the world, run clients and faults, heal, let replication
+ * quiesce, run the workload's final operations, read every node's final state, tear everything
+ * down, check the history (and the final states for divergence), write results. Teardown (heal,
+ * stop nodes, release the proxy) always runs, whatever happened; a run killed outright is cleaned
+ * up by the next one (pid files).
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkDivergence, type FinalStates } from "../checkers/divergence.ts";
 import { parseHistory } from "../checkers/history/parse.ts";
-import type { Results } from "../checkers/verdict.ts";
-import { RegisterGenerator } from "../workloads/register.ts";
+import { type CheckerResult, combineResults, type Results } from "../checkers/verdict.ts";
 import { reapLeftovers } from "./backends/local/reap.ts";
 import { supervisor } from "./backends/local/supervisor.ts";
 import { runCheckers } from "./check-history.ts";
-import { runClients } from "./client-loop.ts";
+import { runClients, runFinalOps } from "./client-loop.ts";
 import type { TestConfig } from "./config.ts";
 import { Prng } from "./generator/prng.ts";
 import { NodeClocks } from "./clock/node-clocks.ts";
@@ -25,7 +28,13 @@ import type { ScheduledFault } from "./nemesis/spec.ts";
 import { acquireProxy } from "./proxy/source.ts";
 import { createRunFolder, type RunFolder, writeJson } from "./run-folder.ts";
 import { findScenario } from "./scenarios/index.ts";
-import type { RunningScenario } from "./scenarios/scenario.ts";
+import type { Quiesced, RunningScenario, Scenario } from "./scenarios/scenario.ts";
+
+/** How long the runner waits, after healing, for replicas to catch up before the final phase. */
+export const QUIESCE_TIMEOUT_MS = 20_000;
+
+/** The run folder file holding every node's final state (see `RunningScenario.readFinalState`). */
+export const FINAL_STATE_FILE = "final-state.json";
 
 export interface RunEvents {
   /** A phase begins: "starting", "running", "stopping", "checking". */
@@ -52,15 +61,39 @@ export function planRun(config: TestConfig): {
   // A replayed run brings its schedule; it is checked against the topology, entry and field named.
   const schedule = config.schedule
     ? parseSchedule(config.schedule, topology)
-    : planSchedule({
+    : (planScenarioNemesis(scenario, config, topology) ??
+      planSchedule({
         seed: config.seed,
         nemeses: config.nemesis,
         intervalMs: config.nemesisIntervalS * 1000,
         faultDurationMs: config.faultDurationS * 1000,
         timeLimitMs: config.timeLimitS * 1000,
         topology,
-      });
+      }));
   return { schedule, topology };
+}
+
+/** A nemesis the scenario itself offers (a composite sequence); undefined when none was asked for. */
+function planScenarioNemesis(
+  scenario: Scenario,
+  config: TestConfig,
+  topology: ReturnType<Scenario["topology"]>,
+): ScheduledFault[] | undefined {
+  const own = config.nemesis.filter((n) => scenario.nemeses?.[n]);
+  if (own.length === 0) return undefined;
+  if (config.nemesis.length > 1) {
+    throw new Error(
+      `nemesis '${own[0]}' is a complete fault sequence of scenario ${scenario.name} and runs alone; ` +
+        `drop the other nemeses (${config.nemesis.filter((n) => n !== own[0]).join(", ")}) or pick generic ones instead`,
+    );
+  }
+  return scenario.nemeses![own[0]!]!.plan({
+    seed: config.seed,
+    timeLimitMs: config.timeLimitS * 1000,
+    intervalMs: config.nemesisIntervalS * 1000,
+    faultDurationMs: config.faultDurationS * 1000,
+    topology,
+  });
 }
 
 const asRandom = (p: Prng) => ({ float: () => p.float(), int: (n: number) => p.int(0, n - 1) });
@@ -108,6 +141,13 @@ export async function runTest(
 
   let running: RunningScenario | undefined;
   let faultCtx: FaultContext | undefined;
+  let finalStates: FinalStates | undefined;
+  let quiesced: Quiesced | undefined;
+  let stopping = false;
+  const enterStopping = () => {
+    if (!stopping) events.phase("stopping");
+    stopping = true;
+  };
   // Nodes that get clock faults start with libfaketime preloaded, reading a file the nemesis rewrites.
   const clockNodes = nodesWithClockFaults(schedule);
   const clocks = clockNodes.length > 0 ? await NodeClocks.create(clockNodes) : undefined;
@@ -150,16 +190,16 @@ export async function runTest(
     const probes = running.startProbes?.(metrics);
     const ctx = faultCtx;
     const nemesis = runSchedule(schedule, ctx, (op) => writer.record({ ...op }), stopNemesis.signal);
-    await runClients({
-      regions: topology.regions.map((r) => r.name),
+    const regions = topology.regions.map((r) => r.name);
+    // The register keeps its historical fork name, so earlier seeds give the same operations.
+    const workload = running.workload(asRandom(prng.fork(scenario.workload ?? "register")));
+    const clients = await runClients({
+      regions,
       concurrency: config.concurrency,
       rate: config.rate,
       opTimeoutMs: config.opTimeoutMs,
       random: asRandom(prng.fork("rate")),
-      generator: new RegisterGenerator(asRandom(prng.fork("register")), {
-        opsPerKey: config.opsPerKey,
-        keysInFlight: config.keysInFlight,
-      }),
+      workload,
       scenario: running,
       writer,
       stop: stopClients,
@@ -167,10 +207,34 @@ export async function runTest(
     stopNemesis.abort();
     await nemesis;
     await probes?.stop();
+    enterStopping();
+
+    // Final phase: heal, quiesce, final operations, final states; skipped on interrupt.
+    if (interrupted) throw new Interrupted();
+    const healed = await healAll(ctx);
+    for (const e of healed.errors) events.log(`heal: ${e}`);
+    if (running.quiesce) {
+      quiesced = await running.quiesce(QUIESCE_TIMEOUT_MS);
+      events.log(`quiesce: ${quiesced.detail}`);
+    }
+    if (interrupted) throw new Interrupted();
+    const finals = await runFinalOps({
+      regions,
+      opTimeoutMs: config.opTimeoutMs,
+      workload,
+      scenario: running,
+      writer,
+      firstProcess: clients.nextProcess,
+    });
+    if (finals > 0) events.log(`final operations: ${finals}`);
+    if (running.readFinalState) {
+      finalStates = await running.readFinalState();
+      writeJson(join(folder.dir, FINAL_STATE_FILE), finalStates);
+    }
   } catch (err) {
     if (!(err instanceof Interrupted)) throw err;
   } finally {
-    events.phase("stopping");
+    enterStopping();
     if (faultCtx) {
       const healed = await healAll(faultCtx);
       for (const e of healed.errors) events.log(`heal: ${e}`);
@@ -189,9 +253,41 @@ export async function runTest(
 
   events.phase("checking", `${writer.count} ops`);
   const history = parseHistory(readFileSync(folder.history, "utf8"), { fileName: folder.history });
-  const results = await runCheckers(history, running.checkers);
+  let results = await runCheckers(history, running.checkers);
+  if (finalStates) {
+    const divergence = divergenceResult(finalStates, quiesced);
+    results = combineResults(
+      { ...results.checkers, divergence },
+      { ...results.signals, ...finalStateSignal(finalStates) },
+    );
+  }
   writeJson(folder.results, results);
   return { folder, results, interrupted, opCount: writer.count, wallMs: performance.now() - t0 };
 }
 
 class Interrupted extends Error {}
+
+/** The divergence verdict; nodes that differ while replication had not caught up prove nothing. */
+function divergenceResult(states: FinalStates, quiesced: Quiesced | undefined): CheckerResult {
+  const started = performance.now();
+  const r = checkDivergence(states);
+  const stats = { ...r.stats, checkMs: Math.round(performance.now() - started) };
+  if (r.valid === false && quiesced && !quiesced.settled) {
+    return {
+      ...r,
+      valid: "unknown",
+      anomalyTypes: [],
+      reason: `nodes differ, but replication had not caught up when they were read (${quiesced.detail})`,
+      stats,
+    };
+  }
+  return { ...r, stats };
+}
+
+/** A short summary for `results.signals`; the states themselves are in final-state.json. */
+function finalStateSignal(states: FinalStates): Record<string, unknown> {
+  const nodes: Record<string, unknown> = {};
+  for (const n of states.nodes)
+    nodes[n.node] = n.state ? { keys: Object.keys(n.state).length } : { error: n.error };
+  return { "final-state": { file: FINAL_STATE_FILE, nodes } };
+}

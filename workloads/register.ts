@@ -4,6 +4,7 @@
  * the linearizability search, while `keysInFlight` keys are worked on at once.
  */
 import type { Random } from "./random.ts";
+import type { Applied, Workload } from "./workload.ts";
 
 export type RegisterOp =
   | { f: "read"; key: number; value: null }
@@ -78,10 +79,7 @@ export class RegisterGenerator {
 }
 
 /** Applies one op; returns the completion value. Throws on failure (see outcome.ts for the classification). */
-export async function applyRegisterOp(
-  client: RegisterClient,
-  op: RegisterOp,
-): Promise<{ ok: true; value: unknown } | { ok: false; value: unknown; error: string }> {
+export async function applyRegisterOp(client: RegisterClient, op: RegisterOp): Promise<Applied> {
   switch (op.f) {
     case "read":
       return { ok: true, value: await client.read(op.key) };
@@ -98,4 +96,18 @@ export async function applyRegisterOp(
 /** Reads have no effect on the store: an error on one can be recorded as a definite failure. */
 export function registerOpHasEffect(op: RegisterOp): boolean {
   return op.f !== "read";
+}
+
+/** The register workload as the runner drives it: no final operations (the checkers judge the run). */
+export function registerWorkload(
+  random: Random,
+  options: RegisterGeneratorOptions,
+): Workload<RegisterClient, RegisterOp> {
+  const generator = new RegisterGenerator(random, options);
+  return {
+    name: "register",
+    next: () => generator.next(),
+    apply: applyRegisterOp,
+    hasEffect: registerOpHasEffect,
+  };
 }

@@ -4,18 +4,12 @@
  * to run with a clear message.
  */
 import { pgAsyncReplica, pgSyncReplica } from "./pg-async-replica.ts";
+import { pgFailover } from "./pg-failover.ts";
 import type { Scenario, ScenarioInfo } from "./scenario.ts";
 
 type Planned = ScenarioInfo & { implemented: false };
 
 const planned: Planned[] = [
-  {
-    name: "pg-failover",
-    layout: "async replica promoted when the primary's region is cut off; routing moves with a split window",
-    expected: "lost acknowledged writes, divergence",
-    expectedValid: false,
-    implemented: false,
-  },
   {
     name: "pg-multi-writer",
     layout: "bidirectional logical replication (PostgreSQL 16+, origin = none)",
@@ -55,7 +49,7 @@ const planned: Planned[] = [
 
 export const DEFAULT_SCENARIO = "pg-async-replica";
 
-export const scenarios: (Scenario | Planned)[] = [pgAsyncReplica, pgSyncReplica, ...planned];
+export const scenarios: (Scenario | Planned)[] = [pgAsyncReplica, pgSyncReplica, pgFailover, ...planned];
 
 export function findScenario(name: string): Scenario {
   const s = scenarios.find((x) => x.name === name);
@@ -66,7 +60,10 @@ export function findScenario(name: string): Scenario {
   }
   if (!s.implemented || !("topology" in s)) {
     throw new Error(
-      `scenario '${name}' is planned but not implemented yet (implemented: ${DEFAULT_SCENARIO})`,
+      `scenario '${name}' is planned but not implemented yet (implemented: ${scenarios
+        .filter((x) => x.implemented)
+        .map((x) => x.name)
+        .join(", ")})`,
     );
   }
   return s;

@@ -54,16 +54,19 @@ export const pgAsyncReplica: Scenario = {
   expected: "stale reads, not linearizable; no lost writes",
   expectedValid: false,
   implemented: true,
+  workload: "register",
   topology: pgAsyncReplicaTopology,
   start: (env) => startPgPrimaryReplica(env, pgAsyncReplicaTopology(env.config), { synchronous: false }),
 };
 
 export const pgSyncReplica: Scenario = {
   name: "pg-sync-replica",
-  layout: "as pg-async-replica, with synchronous_commit = remote_apply: a commit returns once the standby applied it",
+  layout:
+    "as pg-async-replica, with synchronous_commit = remote_apply: a commit returns once the standby applied it",
   expected: "reads-after-writes hold; writes stall while partitioned",
   expectedValid: true,
   implemented: true,
+  workload: "register",
   topology: pgAsyncReplicaTopology,
   start: (env) => startPgPrimaryReplica(env, pgAsyncReplicaTopology(env.config), { synchronous: true }),
 };

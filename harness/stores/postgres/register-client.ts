@@ -28,8 +28,9 @@ const DEFINITE_SQLSTATES = new Set([
   "3D000", // invalid_catalog_name
 ]);
 
-/** One lazily opened connection; any error discards it so the next op starts clean. */
-class Connection {
+/** One lazily opened connection; any error discards it so the next op starts clean. Shared by
+ *  every workload's PostgreSQL client (set-client.ts). */
+export class Connection {
   private client: pg.Client | undefined;
 
   constructor(
