@@ -234,6 +234,8 @@ function looksIndependent(history: History): boolean {
     if (op.key !== undefined) return false;
     const v = op.value;
     if (!Array.isArray(v) || v.length !== 2 || !isScalar(v[0])) return false;
+    // An unkeyed cas carries [from, to]; a keyed one [k [from, to]].
+    if (op.f === "cas" && !Array.isArray(v[1])) return false;
     clientOps++;
   }
   return clientOps > 0;

@@ -134,6 +134,14 @@ describe("parseHistory: Jepsen EDN", () => {
     expect(h[4].key).toBeUndefined();
   });
 
+  it("does not take an unkeyed cas-only history for [k v] tuples", () => {
+    const h = parseHistory(
+      "{:type :invoke, :f :cas, :value [1 2], :process 0}\n{:type :ok, :f :cas, :value [1 2], :process 0}",
+    );
+    expect(h[1].key).toBeUndefined();
+    expect(h[1].value).toEqual([1, 2]);
+  });
+
   it("does not treat a plain register history as keyed", () => {
     const h = parseHistory(
       "{:type :invoke, :f :read, :value nil, :process 0}\n{:type :ok, :f :read, :value 3, :process 0}",
