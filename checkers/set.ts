@@ -78,6 +78,8 @@ function readRef(r: Read): Op {
 }
 
 const whereOf = (op: Op) => (op.line !== undefined ? `line ${op.line}` : `index ${op.index}`);
+/** " (pg-eu-west-1)" when the op names the node that served it. */
+const onNode = (op: Op) => (typeof op.node === "string" ? ` (${op.node})` : "");
 
 /** "17, 18, 23 and 4 more" */
 function listSome(xs: readonly unknown[], n = 8): string {
@@ -233,15 +235,17 @@ export function checkSet(history: History): CheckerResult {
         const seenText =
           lastPresent === undefined
             ? "no read ever saw it"
-            : `it was last seen by a read that began before (${whereOf(reads[lastPresent]!.op)})`;
+            : `it was last seen by a read that began before (${whereOf(reads[lastPresent]!.op)}${onNode(reads[lastPresent]!.op)})`;
+        const addOp = add.okOp ?? add.invoke;
         anomalies.push({
           type: "lost-write",
           key: s.key,
           explanation: acked
-            ? `The add of ${JSON.stringify(add.element)} to ${keyText(s.key)} was acknowledged, yet the read at ${whereOf(absent.op)}, which began after that, does not hold it, and ${seenText}; no later read saw it again.`
-            : `The add of ${JSON.stringify(add.element)} to ${keyText(s.key)} had an unknown outcome but a read saw it, so it took effect; the read at ${whereOf(absent.op)}, which began after that, does not hold it, and no later read saw it again.`,
-          ops: [add.okOp ?? add.invoke, readRef(absent)],
-          op: readRef(absent),
+            ? `The add of ${JSON.stringify(add.element)} to ${keyText(s.key)} was acknowledged${onNode(addOp)}, yet the read at ${whereOf(absent.op)}${onNode(absent.op)}, which began after that, does not hold it, and ${seenText}; no later read saw it again.`
+            : `The add of ${JSON.stringify(add.element)} to ${keyText(s.key)} had an unknown outcome${onNode(addOp)} but a read saw it, so it took effect; the read at ${whereOf(absent.op)}${onNode(absent.op)}, which began after that, does not hold it, and no later read saw it again.`,
+          ops: [addOp, readRef(absent)],
+          // The write is what was lost: reports place the anomaly when (and under which fault) it happened.
+          op: addOp,
           element: add.element,
           acknowledged: acked,
         });
