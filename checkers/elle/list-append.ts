@@ -151,6 +151,9 @@ export function inferListAppend(t: TxnTable): Inference {
   // Reads: check each against its key's order; remember the element each read ends with.
   const readLastElem = new Int32Array(nReads);
   const readLastPos = new Int32Array(nReads);
+  // Reads that are not a prefix of the version order: what follows their last element in that
+  // order says nothing about what they missed (a read of [2 1] against [1 2] did see 2).
+  const readIncompatible = new Uint8Array(nReads);
   for (let r = 0; r < nReads; r++) {
     const k = readKey[r];
     const list = readList[r];
@@ -168,6 +171,7 @@ export function inferListAppend(t: TxnTable): Inference {
     } else {
       // The longest read itself, or one that disagrees with it: look at every element.
       if (!compatible) {
+        readIncompatible[r] = 1;
         const op = t.ops[readTxn[r]];
         const other = t.ops[readTxn[longest[k]]];
         log.add("incompatible-order", () => ({
@@ -286,6 +290,7 @@ export function inferListAppend(t: TxnTable): Inference {
     const p = readLastPos[r];
     if (last === -2 || (last >= 0 && p < 0)) continue; // ends in garbage or outside the order
     if (last >= 0 && !failedTxn(last)) edges.add(eTxn[last], reader, WR);
+    if (readIncompatible[r]) continue;
     if (orderStart[k] + p + 1 < orderStart[k + 1]) {
       const next = order[orderStart[k] + p + 1];
       if (!failedTxn(next)) edges.add(reader, eTxn[next], RW);
