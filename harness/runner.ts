@@ -213,9 +213,14 @@ export async function runTest(
     if (interrupted) throw new Interrupted();
     const healed = await healAll(ctx);
     for (const e of healed.errors) events.log(`heal: ${e}`);
+    if (interrupted) throw new Interrupted();
     if (running.quiesce) {
-      quiesced = await running.quiesce(QUIESCE_TIMEOUT_MS);
-      events.log(`quiesce: ${quiesced.detail}`);
+      // An interrupt does not wait for replication to catch up.
+      const aborted = new Promise<undefined>((resolve) =>
+        opts.interrupt?.addEventListener("abort", () => resolve(undefined), { once: true }),
+      );
+      quiesced = await Promise.race([running.quiesce(QUIESCE_TIMEOUT_MS), aborted]);
+      if (quiesced) events.log(`quiesce: ${quiesced.detail}`);
     }
     if (interrupted) throw new Interrupted();
     const finals = await runFinalOps({
