@@ -7,12 +7,13 @@
  */
 import { parseEDNString } from "edn-data";
 import { HistoryParseError } from "./errors.ts";
+import { looksLikeJepsenLog, readJepsenLog } from "./jepsen-log.ts";
 import { type History, NEMESIS, type Op, type OpType } from "./op.ts";
 import { scanElements } from "./scan.ts";
 
 export { HistoryParseError } from "./errors.ts";
 
-export type HistoryFormat = "jsonl" | "json" | "edn";
+export type HistoryFormat = "jsonl" | "json" | "edn" | "jepsen-log";
 
 export interface ParseHistoryOptions {
   /** Used in error messages (`history.jsonl:17: ...`) and as a hint for the format. */
@@ -31,7 +32,12 @@ const TYPES: ReadonlySet<string> = new Set(["invoke", "ok", "fail", "info"]);
 export function parseHistory(text: string, opts: ParseHistoryOptions = {}): History {
   const fileName = opts.fileName;
   const format = opts.format ?? detectFormat(text, fileName);
-  const raws = format === "jsonl" ? readJsonl(text, fileName) : readElements(text, format, fileName);
+  const raws =
+    format === "jsonl"
+      ? readJsonl(text, fileName)
+      : format === "jepsen-log"
+        ? readJepsenLog(text, fileName)
+        : readElements(text, format, fileName);
   const history: History = [];
   // Some hand-written Elle EDN histories carry no :process at all (one client, ops in order);
   // Jepsen reads those as one process. Only when no op names one: a few missing is an error.
@@ -51,6 +57,7 @@ export function parseHistory(text: string, opts: ParseHistoryOptions = {}): Hist
 export function detectFormat(text: string, fileName?: string): HistoryFormat {
   const lower = fileName?.toLowerCase() ?? "";
   if (lower.endsWith(".edn")) return "edn";
+  if (looksLikeJepsenLog(text)) return "jepsen-log";
   let i = 0;
   const skip = (): void => {
     while (i < text.length && /[\s,]/.test(text[i])) i++;
