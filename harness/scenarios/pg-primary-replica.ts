@@ -5,6 +5,7 @@
  * final-state reads (every node, directly).
  */
 import type { FinalStates, NodeState } from "../../checkers/divergence.ts";
+import type { Random } from "../../workloads/random.ts";
 import { registerWorkload } from "../../workloads/register.ts";
 import { setWorkload } from "../../workloads/set.ts";
 import type { RegionName, TopologySpec } from "../topology.ts";
@@ -132,15 +133,14 @@ export async function startPgPrimaryReplica(
     const clientsAndWorkload =
       workloadName === "set"
         ? {
-            workload: (random: Parameters<typeof setWorkload>[0]) =>
-              setWorkload(random, { keys: env.config.keysInFlight }),
+            workload: (random: Random) => setWorkload(random, { keys: env.config.keysInFlight }),
             openClient(region: RegionName, process: number): ProcessClient {
               const { route, nodeFor } = openRoute(region, process);
               return { client: new PgSetClient(endpointFor(region), route, timeoutMs), nodeFor };
             },
           }
         : {
-            workload: (random: Parameters<typeof registerWorkload>[0]) =>
+            workload: (random: Random) =>
               registerWorkload(random, {
                 opsPerKey: env.config.opsPerKey,
                 keysInFlight: env.config.keysInFlight,
