@@ -96,13 +96,7 @@ export interface FailoverSpec {
 }
 
 export type FaultSpec =
-  | PartitionSpec
-  | LatencySpec
-  | BandwidthSpec
-  | ClockSpec
-  | KillSpec
-  | PauseSpec
-  | FailoverSpec;
+  PartitionSpec | LatencySpec | BandwidthSpec | ClockSpec | KillSpec | PauseSpec | FailoverSpec;
 
 export type FaultKind = FaultSpec["kind"];
 

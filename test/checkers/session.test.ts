@@ -11,7 +11,9 @@ function history(rows: Row[], key = 1): History {
     ops.push({ type: "invoke", process, f, key, value: f === "read" ? null : value, time: t0 });
     ops.push({ type, process, f, key, value, time: t1 });
   }
-  return ops.sort((a, b) => a.time! - b.time!).map((o, index) => ({ ...o, index }) as Op);
+  return ops
+    .sort((a, b) => (a.time as number) - (b.time as number))
+    .map((o, index) => ({ ...o, index }) as Op);
 }
 
 describe("session guarantees checker", () => {
