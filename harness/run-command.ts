@@ -4,6 +4,7 @@
  * Ctrl-C kills every process we started and exits at once.
  */
 import { relative } from "node:path";
+import type { Signals } from "../checkers/signals.ts";
 import { EXIT, exitCodeFor, type Results } from "../checkers/verdict.ts";
 import { DEFAULTS, randomSeed, type TestConfig, validateConfig } from "./config.ts";
 import { RunProgress } from "./progress.ts";
@@ -175,6 +176,15 @@ function verdictLines(r: Results, ops: number, wallMs: number, dir: string, seed
     );
     const first = c.anomalies[0];
     if (first) lines.push(`    e.g. ${first.explanation}`);
+  }
+  const signals = r.signals as Partial<Signals>;
+  for (const [pair, lag] of Object.entries(signals.replicationLagMs ?? {})) {
+    lines.push(`  replication lag ${pair}: p50 ${lag.p50} ms, max ${lag.max} ms (${lag.samples} probes)`);
+  }
+  for (const f of signals.failover ?? []) {
+    lines.push(
+      `  failover to ${f.to}: first acknowledged write ${f.firstWriteAfterMs === null ? "never" : `${f.firstWriteAfterMs} ms`} after the fault began`,
+    );
   }
   lines.push(`  ${ops} ops in ${(wallMs / 1000).toFixed(1)}s; seed ${seed}`);
   lines.push(`  report: ${dir}/report.html`);

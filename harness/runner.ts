@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkDivergence, type FinalStates } from "../checkers/divergence.ts";
 import { parseHistory } from "../checkers/history/parse.ts";
+import { computeSignals } from "../checkers/signals.ts";
 import { type CheckerResult, combineResults, type Results } from "../checkers/verdict.ts";
 import { reapLeftovers } from "./backends/local/reap.ts";
 import { supervisor } from "./backends/local/supervisor.ts";
@@ -258,7 +259,11 @@ export async function runTest(
 
   events.phase("checking", `${writer.count} ops`);
   const history = parseHistory(readFileSync(folder.history, "utf8"), { fileName: folder.history });
-  let results = await runCheckers(history, running.checkers);
+  let results = await runCheckers(
+    history,
+    running.checkers,
+    computeSignals(history, readMetrics(folder.metrics)),
+  );
   if (finalStates) {
     const divergence = divergenceResult(finalStates, quiesced);
     results = combineResults(
@@ -271,6 +276,20 @@ export async function runTest(
 }
 
 class Interrupted extends Error {}
+
+/** metrics.jsonl as objects; a torn last line (a crash mid-write) is skipped. */
+function readMetrics(path: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      // Skip: metrics are measurements, not the record of what happened.
+    }
+  }
+  return out;
+}
 
 /** The divergence verdict; nodes that differ while replication had not caught up prove nothing. */
 function divergenceResult(states: FinalStates, quiesced: Quiesced | undefined): CheckerResult {

@@ -75,6 +75,16 @@ describe("pg-async-replica, end to end", () => {
       failing.some((op) => op.f === "read" && op.region === "eu-west" && op.node === "pg-eu-west-1"),
     ).toBe(true);
 
+    // Multi-region signals: per-region latency, and replication lag that grew while the link was cut.
+    const signals = results.signals as {
+      regions: Record<string, { ops: number; latencyMs: { p50: number } }>;
+      replicationLagMs: Record<string, { samples: number; max: number }>;
+    };
+    expect(Object.keys(signals.regions).sort()).toEqual(["eu-west", "us-east"]);
+    expect(signals.regions["eu-west"].latencyMs.p50).toBeGreaterThan(0);
+    expect(signals.replicationLagMs["us-east->eu-west"].samples).toBeGreaterThanOrEqual(2);
+    expect(signals.replicationLagMs["us-east->eu-west"].max).toBeGreaterThan(1000);
+
     // The run folder holds what DESIGN.md promises.
     for (const f of [
       "test.json",
