@@ -163,14 +163,19 @@ export function kvHistory(o: {
 
 /**
  * Many concurrent crashed writes of distinct values, each read once by a concurrent read, and
- * one read of a value never written: refuting it means trying every subset and order.
+ * one process that reads 1, then 0, then 1 (there is one write of 1): refuting it means trying
+ * every subset and order. (A read of a value never written is refuted at once instead.)
  */
 export function pathologicalHistory(n: number): History {
   const ops: Omit<Op, "index">[] = [];
   for (let i = 0; i < n; i++) ops.push({ type: "invoke", process: i, f: "write", value: i });
-  for (let i = 0; i <= n; i++) ops.push({ type: "invoke", process: n + i, f: "read", value: null });
+  for (let i = 0; i < n; i++) ops.push({ type: "invoke", process: n + i, f: "read", value: null });
   for (let i = 0; i < n; i++) ops.push({ type: "info", process: i, f: "write", value: i });
-  for (let i = 0; i <= n; i++) ops.push({ type: "ok", process: n + i, f: "read", value: i < n ? i : -1 });
+  for (const v of [1, 0, 1]) {
+    ops.push({ type: "invoke", process: 2 * n, f: "read", value: null });
+    ops.push({ type: "ok", process: 2 * n, f: "read", value: v });
+  }
+  for (let i = 0; i < n; i++) ops.push({ type: "ok", process: n + i, f: "read", value: i });
   return ops.map((o, index) => ({ ...o, index }) as Op);
 }
 

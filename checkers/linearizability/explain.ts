@@ -45,6 +45,8 @@ export interface FailedSearch {
   path: number[];
   pathStates: unknown[];
   statesBefore: unknown[];
+  /** Refuted because no op invoked before it returns could have produced a state it needs. */
+  noProducer?: boolean;
 }
 
 export function explainFailure(
@@ -79,13 +81,17 @@ export function explainFailure(
   const what = model.describeOp(stuck.input);
   const subject = partition.label === "history" ? "" : ` on ${partition.label}`;
   const crashed = recs.some((r) => r.outcome === "info");
-  const explanation =
-    `${what} by process ${String(op.process)} (${where(op)})${subject} cannot be linearized: ` +
-    "it must take effect before it returns, but every legal order of the operations before it " +
-    `leaves the ${model.name} in ${states.length === 1 ? "state" : "one of the states"} ${orList(states)}` +
-    `${crashed ? " (crashed operations that nothing observed left out)" : ""}, where ${what} is impossible. ` +
-    `The longest legal order found places ${steps.length} operation(s); ` +
-    `${concurrentAll.length} operation(s) overlap it in time.`;
+  const explanation = failure.noProducer
+    ? `${what} by process ${String(op.process)} (${where(op)})${subject} cannot be linearized: ` +
+      `it is impossible in the initial state of the ${model.name}, and no operation that could have ` +
+      "produced what it observes was invoked before it returned (written by nobody, only by failed " +
+      `operations, or only later). ${concurrentAll.length} operation(s) overlap it in time.`
+    : `${what} by process ${String(op.process)} (${where(op)})${subject} cannot be linearized: ` +
+      "it must take effect before it returns, but every legal order of the operations before it " +
+      `leaves the ${model.name} in ${states.length === 1 ? "state" : "one of the states"} ${orList(states)}` +
+      `${crashed ? " (crashed operations that nothing observed left out)" : ""}, where ${what} is impossible. ` +
+      `The longest legal order found places ${steps.length} operation(s); ` +
+      `${concurrentAll.length} operation(s) overlap it in time.`;
 
   const ops: Op[] = [];
   for (const r of [stuck, ...concurrentAll.slice(0, MAX_CONCURRENT).map((c) => c.rec)]) {

@@ -21,6 +21,12 @@
  * interchangeable once both are invoked, so only the earliest-invoked of a group of identical
  * pending info ops is ever tried next (symmetry reduction). Nor is a blind write placed right
  * after a crashed op: that crashed op might as well not have happened, an order also tried.
+ *
+ * Refuting can still take exponential time when many crashed ops are pending. When the search
+ * stays stuck at one op for a while, it checks a necessary condition cheaply: an op that is
+ * illegal in the initial state needs some op invoked before it returns that could have produced
+ * the state it saw (Model.canObserve). A read of a value never written, or written only by a
+ * failed op or by one invoked after the read returned, fails that at once.
  */
 import type { AnyModel } from "../models/model.ts";
 import { ConfigMemo, MEMO_OUT_OF_MEMORY } from "./memo.ts";
@@ -62,6 +68,8 @@ export type SearchResult =
       pathStates: unknown[];
       /** Distinct states in which the search was stuck at `stuckOp` (capped). */
       statesBefore: unknown[];
+      /** True when `stuckOp` was refuted because no op could have produced a state it needs. */
+      noProducer?: boolean;
       stats: SearchStats;
     }
   | { valid: "unknown"; reason: string; stats: SearchStats };
@@ -124,6 +132,7 @@ export function searchPartition(
     path: again.path.map(orig),
     pathStates: again.pathStates,
     statesBefore: first.statesBefore,
+    noProducer: first.noProducer,
     stats: first.stats,
   };
 }
@@ -305,6 +314,7 @@ function computeExpiry(
 interface RunResult {
   valid: boolean | "unknown";
   reason: string;
+  noProducer?: boolean;
   stuckEntry: number;
   stuckOp: number;
   statesBefore: unknown[];
@@ -365,6 +375,10 @@ function run(
   let clock = CLOCK_EVERY;
   let best = -1;
   let bestStates: number[] = [];
+  // The stuck point seen at the last clock tick, and the last one checked for a producer.
+  let lastBest = -1;
+  let checkedBest = -1;
+  const initialState = table.intern(initial);
   const result = (valid: boolean | "unknown", reason = ""): RunResult => ({
     valid,
     reason,
@@ -418,6 +432,16 @@ function run(
   for (;;) {
     if (--clock === 0) {
       clock = CLOCK_EVERY;
+      // Stuck at the same op for a whole tick: is it impossible whatever the order?
+      if (best >= 0 && best === lastBest && best !== checkedBest) {
+        checkedBest = best;
+        if (captureAt < 0 && !producible(entryOp[best])) {
+          const r = result(false);
+          r.noProducer = true;
+          return r;
+        }
+      }
+      lastBest = best;
       if (performance.now() > limits.deadline) return result("unknown", "time limit");
     }
     steps++;
@@ -510,6 +534,20 @@ function run(
     }
     relink(callEntry[top]);
     e = next[callEntry[top]];
+  }
+
+  /**
+   * Could ok op q be legal at some point? It is if legal in the initial state, or if some op
+   * invoked before q returns may have produced what q observes. Only "false" is a verdict.
+   */
+  function producible(q: number): boolean {
+    if (table.next(initialState, q) !== ILLEGAL) return true;
+    const qr = retEntry[q];
+    const qin = p.inputs[q];
+    for (let o = 0; o < n; o++) {
+      if (o !== q && callEntry[o] < qr && model.canObserve(qin, p.inputs[o])) return true;
+    }
+    return false;
   }
 
   function capture(r: RunResult): RunResult {

@@ -7,7 +7,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseHistory } from "../../checkers/history/parse.ts";
-import { checkLinearizable } from "../../checkers/linearizability/index.ts";
+import { checkLinearizable, type NonlinearizableAnomaly } from "../../checkers/linearizability/index.ts";
+import { casRegisterHistory, withStaleRead } from "../../bench/linearizability-histories.ts";
 
 const DIR = join(import.meta.dirname, "../fixtures/lin-real");
 
@@ -82,5 +83,38 @@ describe("Jepsen log import", () => {
     expect(() =>
       parseHistory(`${log}\nINFO  jepsen.util - 5\t:done\t:read\tnil`, { fileName: "x.log" }),
     ).toThrow(/x\.log:7: type ":done" is not :invoke/);
+  });
+});
+
+describe("refuting a long history with many crashed writes", () => {
+  // The shape of Porcupine's etcd logs, 50x longer: one register, 10 processes, 5% crashed.
+  const base = casRegisterHistory({ seed: 7, ops: 10_000, processes: 10, infoRate: 0.05 });
+
+  it("refutes a read of a value never written without exhausting the crashed writes", () => {
+    const h = withStaleRead(base);
+    const t0 = performance.now();
+    const r = checkLinearizable(h, { model: "cas-register", timeLimitMs: 20_000 });
+    expect(r.valid).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    const a = r.anomalies[0] as NonlinearizableAnomaly;
+    expect(a.op).toMatchObject({ f: "read", value: 99 });
+    expect(a.explanation).toMatch(/no operation that could have produced what it observes/);
+  });
+
+  it("refutes a read whose only writer was invoked after it returned", () => {
+    // A read of 77 mid-history; the one write of 77 comes at the very end.
+    const h = base.map((o) => ({ ...o }));
+    const read = h.findIndex((o, i) => i > h.length / 2 && o.type === "ok" && o.f === "read");
+    h[read].value = 77;
+    const last = h.length;
+    h.push({ index: last, type: "invoke", process: 999, f: "write", value: 77 });
+    h.push({ index: last + 1, type: "ok", process: 999, f: "write", value: 77 });
+    const r = checkLinearizable(h, { model: "cas-register", timeLimitMs: 20_000 });
+    expect(r.valid).toBe(false);
+    expect((r.anomalies[0] as NonlinearizableAnomaly).op).toMatchObject({ f: "read", value: 77 });
+  });
+
+  it("leaves a valid history valid", () => {
+    expect(checkLinearizable(base, { model: "cas-register", timeLimitMs: 20_000 }).valid).toBe(true);
   });
 });
