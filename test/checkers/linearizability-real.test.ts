@@ -50,6 +50,15 @@ describe("real histories from Knossos and Porcupine", () => {
   });
 });
 
+describe("the initial state matters", () => {
+  it("Knossos's multi-register history is not linearizable from nil registers (it reads 0 first)", () => {
+    const file = "knossos-multi-register-first50.edn";
+    const h = parseHistory(readFileSync(join(DIR, file), "utf8"), { fileName: file });
+    expect(checkLinearizable(h, { model: "multi-register", initial: { x: 0, y: 0 } }).valid).toBe(true);
+    expect(checkLinearizable(h, { model: "multi-register" }).valid).toBe(false);
+  });
+});
+
 describe("Jepsen log import", () => {
   const log = [
     "2017-01-01 12:00:00,000{GMT}\tINFO\t[main] jepsen.core: Running test",
