@@ -1,26 +1,31 @@
 /**
- * Reads the operations out of a Jepsen log (`jepsen.log`, or the `*.log` files Porcupine's test
- * data keeps): Jepsen's `jepsen.util` logger prints each op as
+ * Reads the operations out of a Jepsen log (`jepsen.log`, the `*.log` files Porcupine's test
+ * data keeps) or Jepsen's `history.txt`: Jepsen prints each op (`jepsen.util/op->str`) as
+ * process, type, f, value and optionally the error, tab separated, after the logger's prefix:
  *
  *     INFO  jepsen.util - 3	:invoke	:cas	[1 4]
- *     INFO  jepsen.util - 3	:info	:cas	:timed-out
- *     INFO  jepsen.util - :nemesis	:info	:start	nil
+ *     INFO  jepsen.util - 3	:info	:cas	[1 4]	:timed-out
+ *     2018-02-02 11:17:36,776{GMT}	INFO	[jepsen worker 3] jepsen.util: 3	:fail	:read	nil	:timeout
+ *     :nemesis	:info	:start	nil
  *
- * (process, type, f, value; tab separated; optionally after a timestamp and thread). Every other
- * log line is skipped. A crashed or failed op's value is often the error keyword
- * (`:timed-out`); it becomes the op's `error`, since the value is the invoke's.
+ * Every other line is skipped. Old Jepsen logs put a crashed op's error keyword where the value
+ * goes (`3	:info	:cas	:timed-out`); it becomes the op's `error`, since the value is the invoke's.
  */
 import { parseEDNString } from "edn-data";
 import { HistoryParseError } from "./errors.ts";
 
-/** An op line is recognised by the logger's name; the rest of a log is prose. */
-const OP_LINE = /\bjepsen\.util\s+-\s+(.*)$/;
+/**
+ * An op line is recognised by its shape: a process (the last word before the first tab), then
+ * a tab and the type keyword. The rest of a log is prose.
+ */
+const OP_LINE = /(?:^|\s)([^\s]+)\t(:[a-z]+)\t(.*)$/;
+const TYPE_AFTER_TAB = /\t:(invoke|ok|fail|info)\t/;
 
-/** Does this text look like a Jepsen log (an op line among its first lines)? */
+/** Does this text look like a Jepsen log or history.txt (an op line among its first lines)? */
 export function looksLikeJepsenLog(text: string): boolean {
   const head = text.slice(0, 4096);
   for (const line of head.split("\n")) {
-    if (OP_LINE.test(line) && /\t:(invoke|ok|fail|info)\t/.test(line)) return true;
+    if (TYPE_AFTER_TAB.test(line) && OP_LINE.test(line)) return true;
   }
   return false;
 }
@@ -44,7 +49,10 @@ export function readJepsenLog(text: string, fileName?: string): JepsenLogOp[] {
   const out: JepsenLogOp[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const m = OP_LINE.exec(lines[i]);
+    // An op line, or a jepsen.util line with tabs that tries to be one (reported, not skipped).
+    if (!TYPE_AFTER_TAB.test(lines[i]) && !(lines[i].includes("jepsen.util") && lines[i].includes("\t")))
+      continue;
+    const m = OP_LINE.exec(lines[i].replace(/\r$/, ""));
     if (m === null) continue;
     const line = i + 1;
     const fail = (reason: string): never => {
@@ -53,11 +61,12 @@ export function readJepsenLog(text: string, fileName?: string): JepsenLogOp[] {
         { line, fileName },
       );
     };
-    const fields = m[1].replace(/\r$/, "").split("\t");
-    // Lines from jepsen.util that are not ops (e.g. "Run complete") have no tabs.
-    if (fields.length < 3) continue;
-    const [proc, type, f] = fields;
-    const valueText = fields.slice(3).join("\t").trim();
+    const proc = m[1];
+    const type = m[2];
+    const rest = m[3].split("\t");
+    const f = rest[0];
+    const valueText = (rest[1] ?? "").trim();
+    const errorText = rest.slice(2).join("\t").trim();
     let process: number | string;
     if (/^-?\d+$/.test(proc.trim())) process = Number(proc.trim());
     else if (proc.trim().startsWith(":")) process = proc.trim().slice(1);
@@ -84,8 +93,9 @@ export function readJepsenLog(text: string, fileName?: string): JepsenLogOp[] {
     if (typeof value === "bigint")
       value = Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
     const op: Record<string, unknown> = { process, type: ty, f: fName, value };
-    // `:info :write :timed-out`: the keyword is why it crashed, not what it wrote.
-    if ((ty === "info" || ty === "fail") && /^:[^\s[\]{}()]+$/.test(valueText)) {
+    if (errorText !== "") op.error = errorText.replace(/^:/, "");
+    // `:info :write :timed-out` (old Jepsen): the keyword is why it crashed, not what it wrote.
+    else if ((ty === "info" || ty === "fail") && /^:[^\s[\]{}()]+$/.test(valueText)) {
       op.value = null;
       op.error = valueText.slice(1);
     }

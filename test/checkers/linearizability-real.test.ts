@@ -85,6 +85,23 @@ describe("Jepsen log import", () => {
     expect(checkLinearizable(h, { model: "cas-register", initial: 2 }).valid).toBe(false);
   });
 
+  it("reads history.txt and newer log prefixes, with the error as a fifth field", () => {
+    const h = parseHistory(
+      [
+        "0\t:invoke\t:write\t3",
+        "2018-02-02 11:17:36,776{GMT}\tINFO\t[jepsen worker 1] jepsen.util: 1\t:invoke\t:read\tnil",
+        "0\t:info\t:write\t3\t:timed-out",
+        "1\t:ok\t:read\t3",
+      ].join("\n"),
+    );
+    expect(h.map((o) => [o.process, o.type, o.f, o.value, o.error])).toEqual([
+      [0, "invoke", "write", 3, undefined],
+      [1, "invoke", "read", null, undefined],
+      [0, "info", "write", 3, "timed-out"],
+      [1, "ok", "read", 3, undefined],
+    ]);
+  });
+
   it("names the line of a malformed op", () => {
     expect(() =>
       parseHistory(`${log}\nINFO  jepsen.util - 5\t:invoke\t:cas\t[1 4`, { fileName: "x.log" }),
