@@ -34,7 +34,7 @@ describe("pg-sync-replica, end to end", () => {
 
     const history = parseHistory(readFileSync(outcome.folder.history, "utf8"));
     const reads = history.filter((o) => o.f === "read" && o.type === "ok");
-    expect(reads.filter((o) => o.region === "eu-west").length).toBeGreaterThan(50);
+    expect(reads.filter((o) => o.region === "eu-west").length).toBeGreaterThan(10);
     // Writes stall while replication is cut: some time out (info) inside fault windows.
     const windows: [number, number][] = [];
     for (const s of history.filter((o) => o.process === NEMESIS && o.phase === "start")) {
