@@ -1,130 +1,42 @@
 /**
  * The register workload on PostgreSQL: one row per key in `registers`. Each op goes to the node
- * its route names (reads to the local node, writes to the current primary, as the router says),
- * through the client's proxied link to that node; one connection per node, opened lazily.
+ * its route names (reads to the local node, writes to the current primary, as the router says).
  */
-import pg from "pg";
-import { DefiniteFailure, OpTimeout } from "../../../workloads/outcome.ts";
 import type { RegisterClient } from "../../../workloads/register.ts";
-
-export interface PgEndpoint {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}
+import { NodeConnections, type PgEndpoint, type PgRoute } from "./node-connections.ts";
 
 export const REGISTER_SCHEMA =
   "CREATE TABLE IF NOT EXISTS registers (key bigint PRIMARY KEY, value bigint NOT NULL)";
 
-// SQLSTATEs after which the statement certainly did not take effect.
-const DEFINITE_SQLSTATES = new Set([
-  "25006", // read_only_sql_transaction: a write reached a standby
-  "40001", // serialization_failure: rolled back
-  "40P01", // deadlock_detected: rolled back
-  "57014", // query_canceled (statement_timeout): rolled back
-  "28P01", // invalid_password
-  "3D000", // invalid_catalog_name
-]);
-
-/** One lazily opened connection; any error discards it so the next op starts clean. Shared by
- *  every workload's PostgreSQL client (set-client.ts). */
-export class Connection {
-  private client: pg.Client | undefined;
-
-  constructor(
-    private readonly endpoint: PgEndpoint,
-    private readonly timeoutMs: number,
-  ) {}
-
-  async query(text: string, values: unknown[]): Promise<pg.QueryResult> {
-    if (!this.client) {
-      const client = new pg.Client({
-        ...this.endpoint,
-        connectionTimeoutMillis: this.timeoutMs,
-        query_timeout: this.timeoutMs,
-        // The server gives up a little after the client, so a timed-out statement does not linger.
-        statement_timeout: this.timeoutMs + 500,
-        application_name: "faultline",
-      });
-      client.on("error", () => this.discard());
-      try {
-        await client.connect();
-      } catch (err) {
-        client.end().catch(() => {});
-        // Nothing was sent: the op cannot have taken effect.
-        throw new DefiniteFailure(
-          `connect ${this.endpoint.host}:${this.endpoint.port}: ${(err as Error).message}`,
-        );
-      }
-      this.client = client;
-    }
-    try {
-      return await this.client.query(text, values);
-    } catch (err) {
-      this.discard();
-      const e = err as Error & { code?: string };
-      if (e.code && DEFINITE_SQLSTATES.has(e.code)) throw new DefiniteFailure(`${e.code}: ${e.message}`);
-      if (/timeout/i.test(e.message)) throw new OpTimeout(e.message);
-      throw err;
-    }
-  }
-
-  discard(): void {
-    const c = this.client;
-    this.client = undefined;
-    // end() waits for the server; a partitioned server never answers, so do not await it.
-    c?.end().catch(() => {});
-  }
-}
-
-export interface PgRoute {
-  /** The node reads go to now. */
-  read(): string;
-  /** The node writes and compare-and-set go to now. */
-  write(): string;
-}
-
 export class PgRegisterClient implements RegisterClient {
-  private readonly connections = new Map<string, Connection>();
+  private readonly nodes: NodeConnections;
 
-  constructor(
-    private readonly endpointFor: (node: string) => PgEndpoint,
-    private readonly route: PgRoute,
-    private readonly timeoutMs: number,
-  ) {}
-
-  private on(node: string): Connection {
-    let c = this.connections.get(node);
-    if (!c) {
-      c = new Connection(this.endpointFor(node), this.timeoutMs);
-      this.connections.set(node, c);
-    }
-    return c;
+  constructor(endpointFor: (node: string) => PgEndpoint, route: PgRoute, timeoutMs: number) {
+    this.nodes = new NodeConnections(endpointFor, route, timeoutMs);
   }
 
   async read(key: number): Promise<number | null> {
-    const r = await this.on(this.route.read()).query("SELECT value FROM registers WHERE key = $1", [key]);
+    const r = await this.nodes.forReads().query("SELECT value FROM registers WHERE key = $1", [key]);
     return r.rows.length === 0 ? null : Number(r.rows[0].value);
   }
 
   async write(key: number, value: number): Promise<void> {
-    await this.on(this.route.write()).query(
-      "INSERT INTO registers (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-      [key, value],
-    );
+    await this.nodes
+      .forWrites()
+      .query(
+        "INSERT INTO registers (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        [key, value],
+      );
   }
 
   async cas(key: number, from: number, to: number): Promise<boolean> {
-    const r = await this.on(this.route.write()).query(
-      "UPDATE registers SET value = $3 WHERE key = $1 AND value = $2",
-      [key, from, to],
-    );
+    const r = await this.nodes
+      .forWrites()
+      .query("UPDATE registers SET value = $3 WHERE key = $1 AND value = $2", [key, from, to]);
     return r.rowCount === 1;
   }
 
   async close(): Promise<void> {
-    for (const c of this.connections.values()) c.discard();
+    this.nodes.close();
   }
 }

@@ -5,7 +5,7 @@
  * proxied link to that node.
  */
 import type { SetClient } from "../../../workloads/set.ts";
-import { Connection, type PgEndpoint, type PgRoute } from "./register-client.ts";
+import { NodeConnections, type PgEndpoint, type PgRoute } from "./node-connections.ts";
 
 export const SET_SCHEMA = [
   "CREATE TABLE IF NOT EXISTS set_elements (key bigint NOT NULL, element bigint NOT NULL)",
@@ -17,39 +17,26 @@ export const SET_STATE_QUERY =
   "SELECT key, array_agg(element ORDER BY element) AS value FROM set_elements GROUP BY key";
 
 export class PgSetClient implements SetClient {
-  private readonly connections = new Map<string, Connection>();
+  private readonly nodes: NodeConnections;
 
-  constructor(
-    private readonly endpointFor: (node: string) => PgEndpoint,
-    private readonly route: PgRoute,
-    private readonly timeoutMs: number,
-  ) {}
-
-  private on(node: string): Connection {
-    let c = this.connections.get(node);
-    if (!c) {
-      c = new Connection(this.endpointFor(node), this.timeoutMs);
-      this.connections.set(node, c);
-    }
-    return c;
+  constructor(endpointFor: (node: string) => PgEndpoint, route: PgRoute, timeoutMs: number) {
+    this.nodes = new NodeConnections(endpointFor, route, timeoutMs);
   }
 
   async add(key: number, element: number): Promise<void> {
-    await this.on(this.route.write()).query("INSERT INTO set_elements (key, element) VALUES ($1, $2)", [
-      key,
-      element,
-    ]);
+    await this.nodes
+      .forWrites()
+      .query("INSERT INTO set_elements (key, element) VALUES ($1, $2)", [key, element]);
   }
 
   async read(key: number): Promise<number[]> {
-    const r = await this.on(this.route.read()).query(
-      "SELECT element FROM set_elements WHERE key = $1 ORDER BY element",
-      [key],
-    );
+    const r = await this.nodes
+      .forReads()
+      .query("SELECT element FROM set_elements WHERE key = $1 ORDER BY element", [key]);
     return r.rows.map((row) => Number(row.element));
   }
 
   async close(): Promise<void> {
-    for (const c of this.connections.values()) c.discard();
+    this.nodes.close();
   }
 }
