@@ -143,22 +143,30 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--json", "as JSON")
     .action(async (o) => {
       const { scenarios } = await import("./scenarios/index.ts");
+      const rows = scenarios.map((s) => ({
+        name: s.name,
+        layout: s.layout,
+        expected: s.expected,
+        expectedValid: s.expectedValid,
+        implemented: s.implemented,
+        workload: s.workload ?? "register",
+        defaultNemesis: s.defaults?.nemesis ?? DEFAULTS.nemesis,
+        ownNemeses: "nemeses" in s && s.nemeses ? Object.keys(s.nemeses) : [],
+      }));
       if (o.json) {
-        console.log(
-          JSON.stringify(
-            scenarios.map(({ name, layout, expected, expectedValid, implemented }) => ({
-              name,
-              layout,
-              expected,
-              expectedValid,
-              implemented,
-            })),
-          ),
-        );
+        console.log(JSON.stringify(rows));
       } else {
-        for (const s of scenarios) {
+        for (const s of rows) {
+          const control = s.expectedValid
+            ? "positive control: must pass"
+            : "negative control: must find anomalies";
           console.log(
-            `${s.name}${s.implemented ? "" : "  (planned)"}\n  layout:   ${s.layout}\n  expected: ${s.expected}\n`,
+            `${s.name}${s.implemented ? "" : "  (planned)"}\n  layout:   ${s.layout}\n  expected: ${s.expected} (${control})` +
+              (s.implemented
+                ? `\n  workload: ${s.workload}; default nemesis: ${s.defaultNemesis.join(", ") || "none"}` +
+                  (s.ownNemeses.length ? `; its own: ${s.ownNemeses.join(", ")}` : "")
+                : "") +
+              "\n",
           );
         }
       }
