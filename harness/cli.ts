@@ -87,6 +87,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
       `an op unanswered this long is recorded as info, ms (default ${DEFAULTS.opTimeoutMs})`,
       num("positive"),
     )
+    .option("--slo-p99 <ms>", "fail the run if a region's p99 latency exceeds this", num("positive"))
+    .option(
+      "--slo-error-rate <fraction>",
+      "fail the run if a region's share of failed/unknown ops exceeds this",
+      num("nonnegative"),
+    )
+    .option(
+      "--slo-lag <ms>",
+      "fail the run if replication lag between two regions exceeds this",
+      num("positive"),
+    )
+    .option(
+      "--slo-failover <ms>",
+      "fail the run if a failover takes longer than this to take writes",
+      num("positive"),
+    )
     .option("--proxy-url <url>", "use this Toxiproxy API instead of starting one (or TOXIPROXY_URL)")
     .option("--json", "print the outcome as one JSON object")
     .option("--no-progress", "no progress line while running")

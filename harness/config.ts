@@ -44,6 +44,16 @@ export const TestConfigSchema = z
     store: z.string().min(1),
     /** Toxiproxy API to use instead of starting one (or TOXIPROXY_URL). */
     proxyUrl: z.string().url().optional(),
+    /** Service-level objectives; a signal over one is an `slo-violation` and fails the run. */
+    slo: z
+      .object({
+        p99LatencyMs: z.number().positive().optional(),
+        maxErrorRate: z.number().min(0).max(1).optional(),
+        maxReplicationLagMs: z.number().positive().optional(),
+        maxFailoverMs: z.number().positive().optional(),
+      })
+      .strict()
+      .optional(),
     /** The fault plan as run; filled by the harness, reused by `replay`. */
     schedule: z.array(z.unknown()).optional(),
   })

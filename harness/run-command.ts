@@ -24,6 +24,10 @@ export interface RunFlags {
   latency?: number;
   opTimeout?: number;
   proxyUrl?: string;
+  sloP99?: number;
+  sloErrorRate?: number;
+  sloLag?: number;
+  sloFailover?: number;
   json?: boolean;
   progress?: boolean;
 }
@@ -42,6 +46,7 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     latencyMs: f.latency,
     opTimeoutMs: f.opTimeout,
     proxyUrl: f.proxyUrl ?? process.env.TOXIPROXY_URL,
+    slo: sloFromFlags(f),
   };
   const flags = Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
   return validateConfig({
@@ -52,6 +57,17 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     scenario: scenario.name,
     seed: f.seed ?? randomSeed(),
   });
+}
+
+function sloFromFlags(f: RunFlags): TestConfig["slo"] {
+  const slo = {
+    p99LatencyMs: f.sloP99,
+    maxErrorRate: f.sloErrorRate,
+    maxReplicationLagMs: f.sloLag,
+    maxFailoverMs: f.sloFailover,
+  };
+  const set = Object.entries(slo).filter(([, v]) => v !== undefined);
+  return set.length ? Object.fromEntries(set) : undefined;
 }
 
 export async function runCommand(scenarioArg: string | undefined, flags: RunFlags): Promise<number> {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { checkDivergence, type FinalStates } from "../checkers/divergence.ts";
 import { parseHistory } from "../checkers/history/parse.ts";
 import { computeSignals } from "../checkers/signals.ts";
+import { checkSlo } from "../checkers/slo.ts";
 import { type CheckerResult, combineResults, type Results } from "../checkers/verdict.ts";
 import { reapLeftovers } from "./backends/local/reap.ts";
 import { supervisor } from "./backends/local/supervisor.ts";
@@ -259,11 +260,11 @@ export async function runTest(
 
   events.phase("checking", `${writer.count} ops`);
   const history = parseHistory(readFileSync(folder.history, "utf8"), { fileName: folder.history });
-  let results = await runCheckers(
-    history,
-    running.checkers,
-    computeSignals(history, readMetrics(folder.metrics)),
-  );
+  const signals = computeSignals(history, readMetrics(folder.metrics));
+  let results = await runCheckers(history, running.checkers, signals);
+  if (config.slo) {
+    results = combineResults({ ...results.checkers, slo: checkSlo(signals, config.slo) }, results.signals);
+  }
   if (finalStates) {
     const divergence = divergenceResult(finalStates, quiesced);
     results = combineResults(

@@ -30,6 +30,8 @@ describe("pg-async-replica, end to end", () => {
       timeLimitS: 14,
       nemesisIntervalS: 4,
       faultDurationS: 3,
+      // A lag objective the cut replication link must break, and a latency one it cannot.
+      slo: { maxReplicationLagMs: 500, p99LatencyMs: 60_000 },
     });
     const nodes: RunningPostgresNode[] = [];
     const outcome = await runTest(
@@ -84,6 +86,12 @@ describe("pg-async-replica, end to end", () => {
     expect(signals.regions["eu-west"].latencyMs.p50).toBeGreaterThan(0);
     expect(signals.replicationLagMs["us-east->eu-west"].samples).toBeGreaterThanOrEqual(2);
     expect(signals.replicationLagMs["us-east->eu-west"].max).toBeGreaterThan(1000);
+
+    // The SLO: replication lag broke its objective; latency did not.
+    expect(results.anomalyTypes).toContain("slo-violation");
+    const slo = results.checkers.slo.anomalies;
+    expect(slo.length).toBeGreaterThan(0);
+    expect(slo.every((a) => a.signal === "replicationLagMs")).toBe(true);
 
     // The run folder holds what DESIGN.md promises.
     for (const f of [
