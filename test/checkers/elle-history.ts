@@ -3,6 +3,7 @@
  * completion back to back; `h.invoke`/`h.ok`/`h.fail`/`h.info` interleave them by hand. Reads are
  * null in the invoke, as in real histories. Each op gets `line` = its 1-based position.
  */
+import { generateHistory } from "../../bench/elle-gen.ts";
 import type { History, Op } from "../../checkers/history/op.ts";
 
 export type Mop = [string, string | number, unknown];
@@ -46,4 +47,33 @@ export class HistoryBuilder {
   build(): History {
     return this.ops.map((op) => ({ ...op }));
   }
+}
+
+/**
+ * A valid background history of `workload` (numeric keys), then the planted transactions
+ * (string keys) after it, so a planted anomaly must be found among unrelated valid traffic.
+ */
+export function planted(
+  workload: "list-append" | "rw-register",
+  seed: number,
+  plant: (h: HistoryBuilder) => void,
+): History {
+  const background = generateHistory({
+    txns: 300,
+    concurrency: 5,
+    activeKeys: 4,
+    appendsPerKey: 20,
+    seed,
+    ...(workload === "rw-register" ? { workload } : {}),
+  });
+  const h = new HistoryBuilder();
+  for (const op of background) h.ops.push({ ...op, index: h.ops.length, time: h.ops.length * 1000 });
+  plant(h);
+  return h.build();
+}
+
+/** Runs txns concurrently: all invoked, then all completed, so no real-time order between them. */
+export function concurrent(h: HistoryBuilder, txns: [number, Mop[]][]): void {
+  for (const [p, mops] of txns) h.invoke(p, mops);
+  for (const [p, mops] of txns) h.ok(p, mops);
 }

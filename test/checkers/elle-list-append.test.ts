@@ -1,33 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { generateHistory } from "../../bench/elle-gen.ts";
 import { ElleInputError, type ElleResult, elleListAppendChecker } from "../../checkers/elle/index.ts";
 import type { History } from "../../checkers/history/op.ts";
-import { HistoryBuilder, type Mop } from "./elle-history.ts";
+import { concurrent, HistoryBuilder, type Mop, planted as plantedIn } from "./elle-history.ts";
 
 async function check(h: History, consistencyModel = "strict-serializable"): Promise<ElleResult> {
   return (await elleListAppendChecker.check(h, { consistencyModel })) as ElleResult;
 }
 
-/** A valid background history (numeric keys), then the planted transactions (string keys) after it. */
-function planted(plant: (h: HistoryBuilder) => void): History {
-  const background = generateHistory({
-    txns: 300,
-    concurrency: 5,
-    activeKeys: 4,
-    appendsPerKey: 20,
-    seed: 7,
-  });
-  const h = new HistoryBuilder();
-  for (const op of background) h.ops.push({ ...op, index: h.ops.length, time: h.ops.length * 1000 });
-  plant(h);
-  return h.build();
-}
-
-/** Runs txns concurrently: all invoked, then all completed, so no real-time order between them. */
-function concurrent(h: HistoryBuilder, txns: [number, Mop[]][]): void {
-  for (const [p, mops] of txns) h.invoke(p, mops);
-  for (const [p, mops] of txns) h.ok(p, mops);
-}
+const planted = (plant: (h: HistoryBuilder) => void): History => plantedIn("list-append", 7, plant);
 
 describe("elle list-append: planted anomalies are named", () => {
   const cases: [string, (h: HistoryBuilder) => void][] = [
