@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ElleInputError, type ElleResult, elleListAppendChecker } from "../../checkers/elle/index.ts";
 import type { History } from "../../checkers/history/op.ts";
-import { concurrent, HistoryBuilder, type Mop, planted as plantedIn } from "./elle-history.ts";
+import { concurrent, HistoryBuilder, planted as plantedIn } from "./elle-history.ts";
 
 async function check(h: History, consistencyModel = "strict-serializable"): Promise<ElleResult> {
   return (await elleListAppendChecker.check(h, { consistencyModel })) as ElleResult;
