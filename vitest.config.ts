@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration tests start real servers on a 2-core machine: keep parallelism modest.
     maxWorkers: 2,
+    // Tests exercise the TypeScript sources: the CLI they spawn must not run a stale dist/ build.
+    env: { FAULTLINE_FROM_SOURCE: "1" },
   },
 });

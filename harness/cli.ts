@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT } from "../checkers/verdict.ts";
-import { DEFAULTS } from "./config.ts";
+import { DEFAULTS } from "./defaults.ts";
 
 function num(kind: "int" | "positive" | "nonnegative") {
   return (value: string): number => {

@@ -61,21 +61,8 @@ export const TestConfigSchema = z
 
 export type TestConfig = z.infer<typeof TestConfigSchema>;
 
-export const DEFAULTS: Omit<TestConfig, "name" | "scenario" | "seed"> = {
-  timeLimitS: 30,
-  concurrency: 5,
-  rate: 100,
-  opTimeoutMs: 2000,
-  nemesis: ["partition-replication"],
-  nemesisIntervalS: 8,
-  faultDurationS: 4,
-  latencyMs: 40,
-  jitterMs: 0,
-  opsPerKey: 120,
-  keysInFlight: 4,
-  checkTimeLimitS: 60,
-  store: "store",
-};
+// The defaults live in a zod-free file so `faultline --help` need not load zod.
+export { DEFAULTS } from "./defaults.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
