@@ -16,6 +16,10 @@ export interface CheckOptions {
   timeLimitMs?: number;
   /** Memory ceiling for search state, in bytes. */
   memoryLimitBytes?: number;
+  /** Bank: the fixed total every read must sum to (else from the history; see checkers/bank.ts). */
+  total?: number;
+  /** Bank: negative balances are allowed (Jepsen's `:negative-balances?`). */
+  negativeBalances?: boolean;
   /** Check every independent key even after one is invalid (to report every anomaly, not just the first). */
   allKeys?: boolean;
 }

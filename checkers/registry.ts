@@ -19,6 +19,18 @@ const loaders: Record<string, { description: string; load: Loader }> = {
       "Sets (Jepsen set-full): lost-write, stale-read, unexpected, duplicate; never-read as information",
     load: async () => (await import("./set.ts")).setChecker,
   },
+  bank: {
+    description: "Bank (Jepsen's bank): wrong-total and negative-value reads (--total, --negative-balances)",
+    load: async () => (await import("./bank.ts")).bankChecker,
+  },
+  counter: {
+    description: "Counter (Jepsen's counter): reads outside [acknowledged, attempted] increments",
+    load: async () => (await import("./counter.ts")).counterChecker,
+  },
+  "long-fork": {
+    description: "Long fork (Jepsen's long-fork): two reads seeing two inserts in opposite orders",
+    load: async () => (await import("./long-fork.ts")).longForkChecker,
+  },
   "elle-list-append": {
     description: "Elle-style isolation anomalies in list-append transactions (--consistency-model)",
     load: async () => (await import("./elle/index.ts")).elleListAppendChecker,

@@ -18,6 +18,10 @@ export type AnomalyType =
   | "wrong-total"
   | "negative-value"
   | "counter-out-of-range"
+  // Jepsen's bank checker's other words, and its long-fork test's
+  | "nil-balance"
+  | "unexpected-key"
+  | "long-fork"
   | "slo-violation"
   | "read-your-writes"
   | "monotonic-reads"

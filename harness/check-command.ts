@@ -17,6 +17,9 @@ export interface CheckFlags {
   initial?: string;
   consistencyModel?: string;
   timeLimit?: number;
+  /** bank: the total every read must sum to; bank: negative balances allowed. */
+  total?: number;
+  negativeBalances?: boolean;
   json?: boolean;
   out?: string;
 }
@@ -37,6 +40,8 @@ export async function checkCommand(files: string[], f: CheckFlags): Promise<numb
     initial,
     consistencyModel: f.consistencyModel,
     timeLimitMs: f.timeLimit !== undefined ? f.timeLimit * 1000 : undefined,
+    total: f.total,
+    negativeBalances: f.negativeBalances,
   };
   const verdicts: Validity[] = [];
   let errors = 0;

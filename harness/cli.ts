@@ -117,7 +117,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument("<files...>", "history files")
     .addOption(
       new Option("--checker <name>", "checker")
-        .choices(["linearizable", "session", "set", "elle-list-append", "elle-rw-register"])
+        .choices([
+          "linearizable",
+          "session",
+          "set",
+          "bank",
+          "counter",
+          "long-fork",
+          "elle-list-append",
+          "elle-rw-register",
+        ])
         .default("linearizable"),
     )
     .option(
@@ -132,6 +141,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "search budget per file, seconds; past it the verdict is unknown",
       num("positive"),
     )
+    .option(
+      "--total <n>",
+      "bank: the total every read must sum to (default: from the history)",
+      num("nonnegative"),
+    )
+    .option("--negative-balances", "bank: negative balances are allowed")
     .option("--json", "one JSON object per file per line")
     .option("--out <dir>", "write results.json (and report.html) per file under this directory")
     .action(async (files: string[], o) => {

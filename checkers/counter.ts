@@ -1,0 +1,151 @@
+/**
+ * The counter checker, with Jepsen's semantics (jepsen.checker/counter): a counter starts at 0,
+ * `add` ops change it by their value and `read` ops return it. Each ok read must lie within
+ *   [sum of acknowledged adds completed before the read was invoked,
+ *    sum of every add that may have happened (ok or info) invoked before the read completed].
+ * Failed adds definitely did not happen and count for neither bound. Like newer Jepsen, a negative
+ * add (a decrement) moves the bounds the other way: it lowers the lower bound when invoked and
+ * the upper bound once acknowledged. A read outside its bounds is a `counter-out-of-range`.
+ *
+ * Several counters are checked independently by `key`. Real-time order is the order of the
+ * history, as everywhere in faultline.
+ */
+import type { Checker } from "./checker.ts";
+import { HistoryParseError } from "./history/errors.ts";
+import type { History, Op } from "./history/op.ts";
+import { pairOps } from "./history/pairs.ts";
+import type { Anomaly, CheckerResult } from "./verdict.ts";
+
+/** One ok read with the bounds it was judged against, as Jepsen's `[lower value upper]`. */
+export interface CounterRead {
+  key: unknown;
+  lower: number;
+  value: number;
+  upper: number;
+  op: Op;
+}
+
+interface Bounds {
+  lower: number;
+  upper: number;
+}
+
+const whereOf = (op: Op) => (op.line !== undefined ? `line ${op.line}` : `index ${op.index}`);
+
+function delta(op: Op): number {
+  const v = op.value;
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new HistoryParseError(
+      `counter checker: "add" needs a number as its value (the increment), got ${JSON.stringify(v)}`,
+      { line: op.line },
+    );
+  }
+  return v;
+}
+
+export function checkCounter(history: History): CheckerResult {
+  const pairs = pairOps(history);
+  // What happens at each position of the history: invokes and completions in real-time order.
+  const invokedAt: (number | undefined)[] = new Array(history.length);
+  const completedAt: (number | undefined)[] = new Array(history.length);
+  pairs.forEach((p, i) => {
+    invokedAt[p.invokeAt] = i;
+    if (p.completeAt >= 0) completedAt[p.completeAt] = i;
+  });
+
+  const bounds = new Map<string, Bounds>();
+  const boundsOf = (op: Op): Bounds => {
+    const k = JSON.stringify(op.key ?? null);
+    let b = bounds.get(k);
+    if (!b) bounds.set(k, (b = { lower: 0, upper: 0 }));
+    return b;
+  };
+  const lowerAtInvoke = new Map<number, number>();
+  const reads: CounterRead[] = [];
+  let adds = 0;
+  let failedAdds = 0;
+
+  for (let pos = 0; pos < history.length; pos++) {
+    const inv = invokedAt[pos];
+    if (inv !== undefined) {
+      const p = pairs[inv]!;
+      if (p.invoke.f === "add") {
+        const d = delta(p.invoke);
+        adds++;
+        if (p.completion?.type === "fail") failedAdds++;
+        else {
+          const b = boundsOf(p.invoke);
+          if (d >= 0) b.upper += d;
+          else b.lower += d;
+        }
+      } else if (p.invoke.f === "read") {
+        lowerAtInvoke.set(inv, boundsOf(p.invoke).lower);
+      }
+    }
+    const done = completedAt[pos];
+    if (done === undefined) continue;
+    const p = pairs[done]!;
+    const c = p.completion!;
+    if (p.invoke.f === "add" && c.type === "ok") {
+      const d = delta(p.invoke);
+      const b = boundsOf(p.invoke);
+      if (d >= 0) b.lower += d;
+      else b.upper += d;
+    } else if (p.invoke.f === "read" && c.type === "ok") {
+      if (typeof c.value !== "number" || !Number.isFinite(c.value)) {
+        throw new HistoryParseError(
+          `counter checker: an ok "read" needs the counter's value (a number), got ${JSON.stringify(c.value)}`,
+          { line: c.line },
+        );
+      }
+      reads.push({
+        key: p.invoke.key,
+        lower: lowerAtInvoke.get(done)!,
+        value: c.value,
+        upper: boundsOf(p.invoke).upper,
+        op: c,
+      });
+    }
+  }
+
+  const errors = reads.filter((r) => !(r.lower <= r.value && r.value <= r.upper));
+  const anomalies: Anomaly[] = errors.map((r) => {
+    const keyText = r.key === undefined ? "the counter" : `counter ${JSON.stringify(r.key)}`;
+    const why =
+      r.value < r.lower
+        ? `below ${r.lower}, the sum of the adds acknowledged before the read began`
+        : `above ${r.upper}, the sum of every add that could have happened before the read completed`;
+    return {
+      type: "counter-out-of-range",
+      key: r.key,
+      explanation: `The read of ${keyText} at ${whereOf(r.op)} returned ${r.value}, ${why} (allowed: ${r.lower}..${r.upper}).`,
+      ops: [r.op],
+      op: r.op,
+      lower: r.lower,
+      value: r.value,
+      upper: r.upper,
+    };
+  });
+  // Jepsen's furthest-out read, for a one-line summary.
+  const worst = errors.reduce<CounterRead | undefined>((w, r) => {
+    const off = (x: CounterRead) => Math.max(x.lower - x.value, x.value - x.upper);
+    return w === undefined || off(r) > off(w) ? r : w;
+  }, undefined);
+  return {
+    valid: errors.length === 0,
+    anomalyTypes: errors.length ? ["counter-out-of-range"] : [],
+    anomalies,
+    // Jepsen's shape: [lower value upper] per read.
+    reads: reads.map((r) => [r.lower, r.value, r.upper]),
+    errors: errors.map((r) => [r.lower, r.value, r.upper]),
+    ...(worst ? { maxAbsoluteError: [worst.lower, worst.value, worst.upper] } : {}),
+    stats: { counters: bounds.size, reads: reads.length, adds, failedAdds, outOfRange: errors.length },
+  };
+}
+
+export const counterChecker: Checker = {
+  name: "counter",
+  description:
+    "Counter (Jepsen's counter): each read within [acknowledged adds before it, attempted adds up to it]",
+  check: (history) => checkCounter(history),
+};
