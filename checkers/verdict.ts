@@ -82,3 +82,29 @@ export const EXIT = { valid: 0, invalid: 1, unknown: 2, error: 3 } as const;
 export function exitCodeFor(v: Validity): number {
   return v === true ? EXIT.valid : v === false ? EXIT.invalid : EXIT.unknown;
 }
+
+/**
+ * How many anomalies of each type a checker found. Checkers may explain only the first few of a
+ * type and count the rest in `stats["count:<type>"]` (Elle, session), so the listed anomalies
+ * alone undercount; a type named without any detail still counts once. Every place that shows a
+ * number (terminal, report, summary, JUnit) uses this, so they agree.
+ */
+export function anomalyCounts(
+  c: Pick<CheckerResult, "anomalies" | "anomalyTypes" | "stats">,
+): Map<AnomalyType, number> {
+  const listed = new Map<AnomalyType, number>();
+  for (const a of c.anomalies ?? []) listed.set(a.type, (listed.get(a.type) ?? 0) + 1);
+  const out = new Map<AnomalyType, number>();
+  for (const t of new Set([...(c.anomalyTypes ?? []), ...listed.keys()])) {
+    const counted = c.stats?.[`count:${t}`];
+    out.set(t, Math.max(listed.get(t) ?? 0, typeof counted === "number" ? counted : 0, 1));
+  }
+  return out;
+}
+
+/** The total of `anomalyCounts`: what "N anomalies" means for one checker. */
+export function anomalyTotal(c: Pick<CheckerResult, "anomalies" | "anomalyTypes" | "stats">): number {
+  let n = 0;
+  for (const v of anomalyCounts(c).values()) n += v;
+  return n;
+}

@@ -3,7 +3,7 @@
  * it happened, a picture (the per-process timeline for linearizability, the cycle graph for
  * Elle) and the operations involved. Every value is escaped.
  */
-import type { Anomaly, CheckerResult, Results } from "../checkers/verdict.ts";
+import { type Anomaly, anomalyTotal, type CheckerResult, type Results } from "../checkers/verdict.ts";
 import { ms, timeCell, validityCell } from "./cells.ts";
 import { cycleGraph } from "./cycle-detail.ts";
 import { renderCycleSvg } from "./cycle-svg.ts";
@@ -164,8 +164,11 @@ export function renderAnomalies(results: Results, ops: OperationIndex): string {
   const parts: string[] = [];
   Object.entries(results.checkers).forEach(([name, c]: [string, CheckerResult], ci) => {
     const list = c.anomalies ?? [];
+    // The checker's count, which may exceed what it listed; same number as the headline and table.
+    const total = c.valid === false || list.length ? anomalyTotal(c) : 0;
+    const listed = list.length < total ? ` (${h(list.length)} listed in detail)` : "";
     parts.push(
-      `<h3 id="checker-${ci}" style="margin-top:18px">${h(name)}: ${validityCell(c.valid)}${list.length ? ` · ${h(list.length)} ${list.length === 1 ? "anomaly" : "anomalies"}` : ""}</h3>`,
+      `<h3 id="checker-${ci}" style="margin-top:18px">${h(name)}: ${validityCell(c.valid)}${total ? ` · ${h(total)} ${total === 1 ? "anomaly" : "anomalies"}${listed}` : ""}</h3>`,
     );
     if (c.reason) parts.push(`<p class="note">${h(c.reason)}</p>`);
     if (!list.length) {
@@ -187,7 +190,7 @@ export function renderAnomalies(results: Results, ops: OperationIndex): string {
         return `<tr><td>${h(a.type)}</td><td>${h(compactValue(a.key, 40))}</td><td>${h(iv?.region ?? "")}</td><td class="num">${h(timeCell(ops, iv?.completeTime ?? iv?.invokeTime))}</td><td>${h(compactValue(a.explanation, 200))}</td></tr>`;
       });
       parts.push(
-        `<details><summary>${h(list.length - cards.length)} more anomalies from ${h(name)}</summary><table><thead><tr><th>type</th><th>key</th><th>region</th><th class="num">at</th><th>explanation</th></tr></thead><tbody>${rows.join("")}</tbody></table>${list.length > LIMITS.anomalyRowsPerChecker ? `<p class="note">Listing ${h(LIMITS.anomalyRowsPerChecker)} of ${h(list.length)}; all are in results.json.</p>` : ""}</details>`,
+        `<details><summary>${h(list.length - cards.length)} more anomalies from ${h(name)}</summary><table><thead><tr><th>type</th><th>key</th><th>region</th><th class="num">at</th><th>explanation</th></tr></thead><tbody>${rows.join("")}</tbody></table>${total > cards.length + rest.length ? `<p class="note">Showing ${h(cards.length + rest.length)} of ${h(total)}; ${list.length < total ? "the checker counted the rest without listing them" : "all are in results.json"}.</p>` : ""}</details>`,
       );
     }
   });

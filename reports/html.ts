@@ -8,7 +8,7 @@
  * through escapeHtml (text and attributes) or jsonForScript (chart data).
  */
 import type { History } from "../checkers/history/op.ts";
-import type { Results } from "../checkers/verdict.ts";
+import { anomalyTotal, type Results } from "../checkers/verdict.ts";
 import { renderAnomalies } from "./anomaly-html.ts";
 import { reportAssets } from "./assets.ts";
 import { asRecord, ms, validityCell, validityClass, WORD } from "./cells.ts";
@@ -87,7 +87,7 @@ function renderCheckerTable(results: Results): string {
           .map(([k, v]) => `${k}: ${compactValue(v, 30)}`)
           .join(", ")
       : "";
-    const count = (c.anomalies ?? []).length;
+    const count = anomalyTotal(c);
     return `<tr><td><a href="#checker-${i}">${h(name)}</a></td><td>${validityCell(c.valid)}</td><td>${h((c.anomalyTypes ?? []).join(", "))}</td><td class="num">${h(count)}</td><td>${h(c.reason ?? "")}</td><td class="note">${h(stats)}</td></tr>`;
   });
   if (!rows.length) return `<p class="note">No checker results.</p>`;
@@ -137,6 +137,16 @@ const HOW_TO_READ = `<details><summary>How to read this report</summary><ul>
 
 // ---------------------------------------------------------------------------------------------
 
+/** Ticks mark the anomalies checkers listed; when they counted more, say how many are shown. */
+function tickNote(results: Results): string {
+  const cs = Object.values(results.checkers);
+  const listed = cs.reduce((n, c) => n + (c.anomalies ?? []).length, 0);
+  const total = cs.reduce((n, c) => n + (c.valid === false || c.anomalies?.length ? anomalyTotal(c) : 0), 0);
+  return listed < total
+    ? ` Showing ${h(listed)} of ${h(total)} anomalies (the rest were counted, not listed).`
+    : "";
+}
+
 export function renderReport(input: ReportInput & { runDir?: string }): string {
   const ops = indexOperations(input.history);
   const counts = countOps(ops.intervals, ops.hasTimes);
@@ -144,7 +154,7 @@ export function renderReport(input: ReportInput & { runDir?: string }): string {
   const assets = reportAssets();
   const overviewSvg = renderOverviewSvg(input.results, ops);
   const overview = overviewSvg
-    ? `<div class="figure overview-wrap">${overviewSvg}<p class="note">Each tick is an anomaly at the time it happened; shaded bands are fault windows.</p></div>`
+    ? `<div class="figure overview-wrap">${overviewSvg}<p class="note">Each tick is an anomaly at the time it happened; shaded bands are fault windows.${tickNote(input.results)}</p></div>`
     : "";
   const title = `${WORD[String(input.results.valid)] ?? "?"}: ${String(asRecord(input.test).name ?? "faultline run")}`;
   const lagNote = charts.lag

@@ -4,7 +4,7 @@
  * too little data) is an <error>, so CI does not count it as passed (exit code 2 agrees).
  */
 import type { History } from "../checkers/history/op.ts";
-import type { Results } from "../checkers/verdict.ts";
+import { anomalyTotal, type Results } from "../checkers/verdict.ts";
 import { compactValue, escapeXml as x } from "./escape.ts";
 import { indexOperations } from "./operations.ts";
 import { verdictText } from "./verdict-text.ts";
@@ -33,13 +33,14 @@ export function renderJUnit(results: Results, test: unknown, history: History = 
       const counts = new Map<string, number>();
       for (const a of anomalies) counts.set(a.type, (counts.get(a.type) ?? 0) + 1);
       const types = (c.anomalyTypes ?? []).length ? c.anomalyTypes : [...counts.keys()];
-      const message = `${types.join(", ")}: ${anomalies.length} ${anomalies.length === 1 ? "anomaly" : "anomalies"}`;
+      const total = anomalyTotal(c);
+      const message = `${types.join(", ")}: ${total} ${total === 1 ? "anomaly" : "anomalies"}`;
       const lines = anomalies.slice(0, MAX_EXPLANATIONS).map((a) => {
         const key = a.key !== undefined ? ` [key ${compactValue(a.key, 60)}]` : "";
         return `${a.type}${key}: ${a.explanation ?? ""}`;
       });
-      if (anomalies.length > MAX_EXPLANATIONS)
-        lines.push(`... and ${anomalies.length - MAX_EXPLANATIONS} more in results.json`);
+      if (total > lines.length)
+        lines.push(`... and ${total - lines.length} more (showing ${lines.length} of ${total})`);
       return `${open}\n      <failure type="${x(types.join(","))}" message="${x(message)}">${x(lines.join("\n"))}</failure>\n    </testcase>`;
     }
     const reason = c.reason ?? "the checker could not decide";

@@ -3,7 +3,7 @@
  * summaries render inline HTML, so every value from the run is escaped (escapeMarkdown).
  */
 import type { History } from "../checkers/history/op.ts";
-import type { Results, Validity } from "../checkers/verdict.ts";
+import { anomalyTotal, type Results, type Validity } from "../checkers/verdict.ts";
 import { countOps } from "./counts.ts";
 import { compactValue, escapeMarkdown as md } from "./escape.ts";
 import { indexOperations, intervalFor } from "./operations.ts";
@@ -39,7 +39,7 @@ export function renderSummary(results: Results, test: unknown, history: History 
   out.push("| checker | verdict | anomaly types | anomalies |", "|---|---|---|---:|");
   for (const [name, c] of Object.entries(results.checkers)) {
     out.push(
-      `| ${md(name)} | ${v(c.valid)} | ${md((c.anomalyTypes ?? []).join(", "))} | ${(c.anomalies ?? []).length} |`,
+      `| ${md(name)} | ${v(c.valid)} | ${md((c.anomalyTypes ?? []).join(", "))} | ${anomalyTotal(c)} |`,
     );
   }
   out.push("");
@@ -48,7 +48,10 @@ export function renderSummary(results: Results, test: unknown, history: History 
     (c.anomalies ?? []).map((a) => ({ name, a })),
   );
   if (all.length) {
-    out.push(`### First ${Math.min(MAX_ANOMALIES, all.length)} of ${all.length} anomalies`, "");
+    // The total counts what checkers counted but did not list, as the headline and table do.
+    const total = Object.values(results.checkers).reduce((n, c) => n + anomalyTotal(c), 0);
+    const shown = Math.min(MAX_ANOMALIES, all.length);
+    out.push(shown < total ? `### Anomalies (showing ${shown} of ${total})` : `### Anomalies (${total})`, "");
     for (const { name, a } of all.slice(0, MAX_ANOMALIES)) {
       const s = subjectOp(a, ops);
       const iv = s ? intervalFor(ops, s) : undefined;

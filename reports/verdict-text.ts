@@ -3,7 +3,13 @@
  * "Not linearizable: 14 stale reads served by eu-west during partition (cut eu-west replication)".
  */
 import type { Op } from "../checkers/history/op.ts";
-import type { Anomaly, AnomalyType, Results, Validity } from "../checkers/verdict.ts";
+import {
+  type Anomaly,
+  type AnomalyType,
+  anomalyCounts,
+  type Results,
+  type Validity,
+} from "../checkers/verdict.ts";
 import { compactValue } from "./escape.ts";
 import { type FaultWindow, faultsAt, intervalFor, type OperationIndex, type OpLike } from "./operations.ts";
 
@@ -174,18 +180,13 @@ export function verdictText(results: Results, ops: OperationIndex): VerdictText 
   const byType = new Map<AnomalyType, Anomaly[]>();
   const totals = new Map<AnomalyType, number>();
   for (const c of Object.values(results.checkers)) {
-    const listed = new Map<AnomalyType, number>();
     for (const a of c.anomalies ?? []) {
       const list = byType.get(a.type) ?? [];
       list.push(a);
       byType.set(a.type, list);
-      listed.set(a.type, (listed.get(a.type) ?? 0) + 1);
     }
-    // Checkers may explain only the first few of a type and count the rest (Elle's `count:<type>`
-    // stats); a type listed without any detail still counts once.
-    for (const t of new Set([...(c.anomalyTypes ?? []), ...listed.keys()])) {
-      const counted = c.stats?.[`count:${t}`];
-      const n = Math.max(listed.get(t) ?? 0, typeof counted === "number" ? counted : 0, 1);
+    // Counted, not only listed: checkers explain the first few of a type and count the rest.
+    for (const [t, n] of anomalyCounts(c)) {
       totals.set(t, (totals.get(t) ?? 0) + n);
       if (!byType.has(t)) byType.set(t, []);
     }
