@@ -140,8 +140,8 @@ export function checkLongFork(history: History): CheckerResult {
       anomalies.push({
         type: "long-fork",
         explanation:
-          `The read at ${whereOf(ra)} saw the write of ${JSON.stringify(x)} but not that of ${JSON.stringify(y)}; ` +
-          `the read at ${whereOf(rb)} saw ${JSON.stringify(y)} but not ${JSON.stringify(x)}. ` +
+          `The read at ${whereOf(ra)} saw the write of key ${JSON.stringify(x)} but not that of key ${JSON.stringify(y)}; ` +
+          `the read at ${whereOf(rb)} saw key ${JSON.stringify(y)} but not key ${JSON.stringify(x)}. ` +
           "They observed the two writes in opposite orders: a long fork (allowed by parallel snapshot isolation, not by snapshot isolation).",
         ops: [ra, rb, ...(wx ? [wx] : []), ...(wy ? [wy] : [])],
         op: rb,
