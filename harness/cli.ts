@@ -104,6 +104,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
       num("positive"),
     )
     .option("--proxy-url <url>", "use this Toxiproxy API instead of starting one (or TOXIPROXY_URL)")
+    .option(
+      "--backend <name>",
+      "where nodes run: local (processes on this machine), docker, compose, external (default local)",
+    )
+    .option(
+      "--net <mode>",
+      "node-to-node faults: proxy (a Toxiproxy per link) or netns (each node in its own network namespace, partitions cut by nftables; root only) (default proxy)",
+    )
+    .option(
+      "-w, --workload-option <key=value>",
+      "a workload knob, e.g. -w opsPerKey=60 -w keysInFlight=8 (register) or -w keys=8 (set); repeatable",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option("--json", "print the outcome as one JSON object")
     .option("--no-progress", "no progress line while running")
     .action(async (scenario: string | undefined, o) => {
@@ -113,11 +126,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("check")
-    .description("check one or more history files (history.jsonl, Jepsen history.edn, or a JSON array)")
-    .argument("<files...>", "history files")
+    .description(
+      "check history files (history.jsonl, Jepsen history.edn, a JSON array) or run folders (an interrupted run gets its results.json and report)",
+    )
+    .argument("<files...>", "history files or run folders")
     .addOption(
-      new Option("--checker <name>", "checker")
-        .choices([
+      new Option(
+        "--checker <name>",
+        "checker (default: linearizable; for a run folder, the run's own checkers)",
+      ).choices([
           "linearizable",
           "session",
           "set",
@@ -126,8 +143,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           "long-fork",
           "elle-list-append",
           "elle-rw-register",
-        ])
-        .default("linearizable"),
+        ]),
     )
     .option(
       "--model <m>",
@@ -148,7 +164,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option("--negative-balances", "bank: negative balances are allowed")
     .option("--json", "one JSON object per file per line")
-    .option("--out <dir>", "write results.json (and report.html) per file under this directory")
+    .option(
+      "--out <dir>",
+      "write results.json and report.html per input, each in its own folder under this directory",
+    )
     .action(async (files: string[], o) => {
       const { checkCommand } = await import("./check-command.ts");
       setExit(await checkCommand(files, o));
@@ -239,9 +258,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <port>", "API port", num("int"), 8474)
     .option("--config <file>", "proxies to create at start (Toxiproxy's JSON format)")
+    .option("--proxy-metrics", "serve Prometheus metrics at /metrics (off by default, as in Toxiproxy)")
     .action(async (o) => {
       const { runProxyCommand } = await import("./proxy/command.ts");
-      await runProxyCommand({ host: o.host, port: o.port, config: o.config });
+      await runProxyCommand({ host: o.host, port: o.port, config: o.config, metrics: o.proxyMetrics });
       setExit(EXIT.valid);
     });
 

@@ -13,9 +13,10 @@ import {
   ErrProxyNotFound,
   ErrToxicNotFound,
 } from "./api-error.ts";
-import { decodeStruct, GoJsonError, type GoStruct, parseFirstValue } from "./go-json.ts";
+import { decodeStruct, GoJsonError, type GoStruct, jsonKind, parseFirstValue } from "./go-json.ts";
 import type { ProxyMetrics } from "./metrics.ts";
 import { ProxyInstance } from "./proxy.ts";
+import { newRequestId, REQUEST_ID_HEADER } from "./request-id.ts";
 import { toxicJson } from "./toxic.ts";
 
 /** The Toxiproxy version whose behaviour this server reproduces. */
@@ -27,6 +28,15 @@ interface Reply {
   status: number;
   body?: string;
   contentType?: string;
+}
+
+type Handler = (body: string) => Promise<Reply>;
+
+function send(res: ServerResponse, reply: Reply): void {
+  res.statusCode = reply.status;
+  if (reply.contentType) res.setHeader("Content-Type", reply.contentType);
+  if (reply.contentType?.startsWith("text/plain")) res.setHeader("X-Content-Type-Options", "nosniff");
+  res.end(reply.body);
 }
 
 function json(status: number, value: unknown): Reply {
@@ -65,6 +75,8 @@ export class ToxiproxyApi {
   constructor(
     private readonly metrics: ProxyMetrics,
     private readonly log: (message: string) => void,
+    /** Serve /metrics (Toxiproxy's -proxy-metrics); otherwise it answers 404 as Toxiproxy does. */
+    private readonly metricsEnabled = false,
   ) {}
 
   /** Runs `fn` after every earlier request has finished. */
@@ -80,24 +92,27 @@ export class ToxiproxyApi {
     req.on("error", () => res.destroy());
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      this.serialised(() =>
-        this.route(req.method ?? "GET", req.url ?? "/", req.headers["user-agent"] ?? "", body),
-      )
-        .catch((e: unknown) => errorReply(e))
-        .then((reply) => {
-          res.statusCode = reply.status;
-          if (reply.contentType) res.setHeader("Content-Type", reply.contentType);
-          if (reply.contentType?.startsWith("text/plain")) res.setHeader("X-Content-Type-Options", "nosniff");
-          res.end(reply.body);
+      const route = this.match(req.method ?? "GET", req.url ?? "/");
+      // Only a matched route runs Toxiproxy's middleware (gorilla/mux): the request id and the
+      // browser check. 404 and 405 answers carry neither.
+      if (typeof route !== "function") return send(res, route);
+      res.setHeader(REQUEST_ID_HEADER, newRequestId());
+      // Toxiproxy refuses browsers, so that a web page cannot drive a local Toxiproxy.
+      if ((req.headers["user-agent"] ?? "").startsWith("Mozilla/")) {
+        return send(res, {
+          status: 403,
+          body: "User agent not allowed\n",
+          contentType: "text/plain; charset=utf-8",
         });
+      }
+      this.serialised(() => route(body))
+        .catch((e: unknown) => errorReply(e))
+        .then((reply) => send(res, reply));
     });
   }
 
-  private async route(method: string, url: string, userAgent: string, body: string): Promise<Reply> {
-    // Toxiproxy refuses browsers, so that a web page cannot drive a local Toxiproxy.
-    if (userAgent.startsWith("Mozilla/")) {
-      return { status: 403, body: "User agent not allowed\n", contentType: "text/plain; charset=utf-8" };
-    }
+  /** The handler for a method and path, or the 404/405 reply when no route matches. */
+  private match(method: string, url: string): Handler | Reply {
     const path = url.split("?")[0];
     const parts = path.split("/").slice(1);
     let segs: string[];
@@ -112,53 +127,63 @@ export class ToxiproxyApi {
     if (segs.length === 1) {
       switch (segs[0]) {
         case "reset":
-          return is("POST") ? this.reset() : notAllowed;
+          return is("POST") ? () => this.reset() : notAllowed;
         case "proxies":
-          if (is("GET")) return this.proxyIndex();
-          return is("POST") ? this.proxyCreate(body) : notAllowed;
+          if (is("GET")) return async () => this.proxyIndex();
+          return is("POST") ? (body) => this.proxyCreate(body) : notAllowed;
         case "populate":
-          return is("POST") ? this.populate(body) : notAllowed;
+          return is("POST") ? (body) => this.populate(body) : notAllowed;
         case "version":
           return is("GET")
-            ? {
+            ? async () => ({
                 status: 200,
                 body: `{"version": "${TOXIPROXY_VERSION}"}\n`,
                 contentType: "application/json;charset=utf-8",
-              }
+              })
             : notAllowed;
         case "metrics":
-          return {
+          // Toxiproxy routes /metrics (any method) only when started with -proxy-metrics or
+          // -runtime-metrics; otherwise it is an unknown path.
+          if (!this.metricsEnabled) return notFound();
+          return async () => ({
             status: 200,
             body: this.metrics.render(),
             contentType: "text/plain; version=0.0.4; charset=utf-8",
-          };
+          });
       }
       return notFound();
     }
     if (segs[0] !== "proxies" || segs.slice(1).some((s) => s === "")) return notFound();
+    const name = segs[1];
     if (segs.length === 2) {
-      if (is("GET")) return json(200, this.get(segs[1]));
-      if (is("POST", "PATCH")) return this.proxyUpdate(segs[1], body);
-      if (is("DELETE")) return this.proxyDelete(segs[1]);
+      if (is("GET")) return async () => json(200, this.get(name));
+      if (is("POST", "PATCH")) return (body) => this.proxyUpdate(name, body);
+      if (is("DELETE")) return async () => this.proxyDelete(name);
       return notAllowed;
     }
     if (segs[2] !== "toxics") return notFound();
     if (segs.length === 3) {
-      if (is("GET")) return json(200, this.get(segs[1]).toxics.list().map(toxicJson));
-      if (is("POST")) return json(200, toxicJson(this.get(segs[1]).toxics.addJson(body)));
+      if (is("GET")) return async () => json(200, this.get(name).toxics.list().map(toxicJson));
+      if (is("POST")) return async (body) => json(200, toxicJson(this.get(name).toxics.addJson(body)));
       return notAllowed;
     }
     if (segs.length === 4) {
-      const proxy = this.get(segs[1]);
+      const toxic = segs[3];
       if (is("GET")) {
-        const t = proxy.toxics.find(segs[3]);
-        if (!t) throw ErrToxicNotFound;
-        return json(200, toxicJson(t));
+        return async () => {
+          const t = this.get(name).toxics.find(toxic);
+          if (!t) throw ErrToxicNotFound;
+          return json(200, toxicJson(t));
+        };
       }
-      if (is("POST", "PATCH")) return json(200, toxicJson(proxy.toxics.updateJson(segs[3], body)));
+      if (is("POST", "PATCH")) {
+        return async (body) => json(200, toxicJson(this.get(name).toxics.updateJson(toxic, body)));
+      }
       if (is("DELETE")) {
-        proxy.toxics.remove(segs[3]);
-        return { status: 204 };
+        return async () => {
+          this.get(name).toxics.remove(toxic);
+          return { status: 204 };
+        };
       }
       return notAllowed;
     }
@@ -183,7 +208,7 @@ export class ToxiproxyApi {
       body,
       PROXY_FIELDS,
       { name: "", listen: "", upstream: "", enabled: true },
-      "toxiproxy.Proxy",
+      "Proxy",
     );
     if (input.name.length < 1) throw ApiError.join(ErrMissingField, "name");
     if (input.upstream.length < 1) throw ApiError.join(ErrMissingField, "upstream");
@@ -200,7 +225,7 @@ export class ToxiproxyApi {
       body,
       PROXY_FIELDS,
       { name: proxy.name, listen: proxy.listen, upstream: proxy.upstream, enabled: proxy.enabled },
-      "toxiproxy.Proxy",
+      "Proxy",
     );
     await proxy.update(input);
     return json(200, proxy.toJSON());
@@ -233,7 +258,7 @@ export class ToxiproxyApi {
       if (raw !== null && !Array.isArray(raw)) {
         throw ApiError.join(
           ErrBadRequestBody,
-          `json: cannot unmarshal ${typeof raw === "object" ? "object" : typeof raw} into Go value of type []struct { toxiproxy.Proxy; Enabled *bool "json:\\"enabled\\"" }`,
+          `json: cannot unmarshal ${jsonKind(raw)} into Go value of type []struct { toxiproxy.Proxy; Enabled *bool "json:\\"enabled\\"" }`,
         );
       }
       items = [];
@@ -244,7 +269,8 @@ export class ToxiproxyApi {
             entry,
             PROXY_FIELDS,
             { name: "", listen: "", upstream: "", enabled: true },
-            "toxiproxy.Proxy",
+            // Populate decodes into an anonymous struct embedding Proxy: Go names it "".
+            "",
           );
         } catch (e) {
           if (e instanceof GoJsonError) throw ApiError.join(ErrBadRequestBody, e);
@@ -259,9 +285,19 @@ export class ToxiproxyApi {
     }
     for (const item of items) {
       const existing = this.proxies.get(item.name);
-      if (existing && existing.listen === item.listen && existing.upstream === item.upstream) {
-        applied.push(existing);
-        continue;
+      if (existing) {
+        // As Toxiproxy's Differs: `localhost:P` for a proxy on 127.0.0.1:P is no change (its
+        // toxics and connections stay); an unresolvable listen is a 500 that leaves it as it was.
+        let differs: boolean;
+        try {
+          differs = await existing.differs(item);
+        } catch (e) {
+          return reply(new ApiError((e as Error).message, 500));
+        }
+        if (!differs) {
+          applied.push(existing);
+          continue;
+        }
       }
       existing?.stop();
       const proxy = new ProxyInstance(item.name, item.listen, item.upstream, this.metrics, this.log);

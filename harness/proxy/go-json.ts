@@ -15,10 +15,26 @@ export type GoStruct = Record<string, GoType>;
 export class GoJsonError extends Error {}
 
 /**
- * Scans the first JSON value in `text` and returns where it ends, or throws the syntax error Go's
- * scanner reports (`invalid character 'x' looking for beginning of value`, `unexpected EOF`, ...).
+ * A number whose literal an integer field must refuse (`100.0`, `1e3`) or that a JavaScript number
+ * cannot hold exactly (beyond 2^53). Go decodes from the literal, so the decoder needs it: `100.0`
+ * into an int64 is an error in Go although it equals 100.
  */
-function firstValueEnd(text: string): number {
+export class GoNumber {
+  constructor(
+    readonly text: string,
+    readonly value: number,
+  ) {}
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * Parses the first JSON value in `text`, throwing the syntax error Go's scanner reports
+ * (`invalid character 'x' looking for beginning of value`, `unexpected EOF`, ...). Numbers come
+ * back as JavaScript numbers, or as `GoNumber` when the literal matters (see above).
+ */
+function parseFirst(text: string): unknown {
   let i = 0;
   const n = text.length;
   const ws = () => {
@@ -35,13 +51,18 @@ function firstValueEnd(text: string): number {
       if (text[i] !== word[k]) bad(`in literal ${word} (expecting ${quote(word[k])})`);
     }
   };
-  const string = () => {
+  const string = (): string => {
+    const start = i;
     i++; // opening quote
     while (i < n) {
       const c = text[i];
       if (c === '"') {
         i++;
-        return;
+        try {
+          return JSON.parse(text.slice(start, i)) as string;
+        } catch (e) {
+          throw new GoJsonError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+        }
       }
       if (c === "\\") i++;
       else if (c < " ") bad("in string literal");
@@ -49,31 +70,42 @@ function firstValueEnd(text: string): number {
     }
     throw new GoJsonError("unexpected EOF");
   };
-  const number = () => {
+  const number = (): number | GoNumber => {
+    const start = i;
     if (text[i] === "-") i++;
     if (i >= n) throw new GoJsonError("unexpected EOF");
     if (!/[0-9]/.test(text[i])) bad("in numeric literal");
     while (i < n && /[0-9.eE+-]/.test(text[i])) i++;
+    const lit = text.slice(start, i);
+    if (!/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(lit)) {
+      throw new GoJsonError(`invalid JSON: bad number ${lit}`);
+    }
+    const value = Number(lit);
+    if (/^-?[0-9]+$/.test(lit) && Number.isSafeInteger(value)) return value;
+    return new GoNumber(lit, value);
   };
-  const value = (context: string) => {
+  const value = (context: string): unknown => {
     ws();
     if (i >= n) throw new GoJsonError("unexpected EOF");
     const c = text[i];
     if (c === "{") {
+      const obj: Record<string, unknown> = {};
       i++;
       ws();
       if (text[i] === "}") {
         i++;
-        return;
+        return obj;
       }
       for (;;) {
         ws();
         if (text[i] !== '"') bad("looking for beginning of object key string");
-        string();
+        const key = string();
         ws();
         if (text[i] !== ":") bad("after object key");
         i++;
-        value("looking for beginning of value");
+        const v = value("looking for beginning of value");
+        // Like JSON.parse, a "__proto__" key is an own property, never the prototype.
+        Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
         ws();
         if (text[i] === ",") {
           i++;
@@ -81,20 +113,21 @@ function firstValueEnd(text: string): number {
         }
         if (text[i] === "}") {
           i++;
-          return;
+          return obj;
         }
         bad("after object key:value pair");
       }
     }
     if (c === "[") {
+      const arr: unknown[] = [];
       i++;
       ws();
       if (text[i] === "]") {
         i++;
-        return;
+        return arr;
       }
       for (;;) {
-        value("looking for beginning of value");
+        arr.push(value("looking for beginning of value"));
         ws();
         if (text[i] === ",") {
           i++;
@@ -102,38 +135,41 @@ function firstValueEnd(text: string): number {
         }
         if (text[i] === "]") {
           i++;
-          return;
+          return arr;
         }
         bad("after array element");
       }
     }
     if (c === '"') return string();
     if (c === "-" || (c >= "0" && c <= "9")) return number();
-    if (c === "t") return literal("true");
-    if (c === "f") return literal("false");
-    if (c === "n") return literal("null");
-    bad(context);
+    if (c === "t") {
+      literal("true");
+      return true;
+    }
+    if (c === "f") {
+      literal("false");
+      return false;
+    }
+    if (c === "n") {
+      literal("null");
+      return null;
+    }
+    return bad(context);
   };
   ws();
   if (i >= n) throw new GoJsonError("EOF");
-  value("looking for beginning of value");
-  return i;
+  return value("looking for beginning of value");
 }
 
-/** Parses the first JSON value of a body, with Go-like syntax error messages. */
+/** Parses the first JSON value of a body (anything after it is ignored), with Go-like syntax errors. */
 export function parseFirstValue(text: string): unknown {
-  const end = firstValueEnd(text);
-  const slice = text.slice(0, end);
-  try {
-    return JSON.parse(slice);
-  } catch (e) {
-    // Only what the scanner lets through (e.g. a bad escape or number) gets here.
-    throw new GoJsonError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  return parseFirst(text);
 }
 
-function jsonKind(v: unknown): string {
+/** The JSON kind of a parsed value, as Go's errors name it. */
+export function jsonKind(v: unknown): string {
   if (v === null) return "null";
+  if (v instanceof GoNumber) return "number";
   if (Array.isArray(v)) return "array";
   if (typeof v === "object") return "object";
   return typeof v; // string, number, boolean
@@ -146,10 +182,9 @@ function kindMatches(goType: GoType, v: unknown): boolean {
     case "bool":
       return typeof v === "boolean";
     case "float32":
-      return typeof v === "number";
     case "int64":
     case "int":
-      return typeof v === "number";
+      return typeof v === "number" || v instanceof GoNumber;
   }
 }
 
@@ -191,16 +226,26 @@ export function decodeStruct<T extends Record<string, unknown>>(
       );
       continue;
     }
-    if ((goType === "int64" || goType === "int") && !Number.isInteger(v)) {
+    if ((goType === "int64" || goType === "int") && !fitsInt64(v)) {
+      const lit = v instanceof GoNumber ? v.text : String(v);
       firstError ??= new GoJsonError(
-        `json: cannot unmarshal number ${v} into Go struct field ${goName}.${path}${field} of type ${goType}`,
+        `json: cannot unmarshal number ${lit} into Go struct field ${goName}.${path}${field} of type ${goType}`,
       );
       continue;
     }
-    out[field] = goType === "float32" ? Math.fround(v as number) : v;
+    const num = v instanceof GoNumber ? v.value : v;
+    out[field] = goType === "float32" ? Math.fround(num as number) : num;
   }
   if (firstError) throw firstError;
   return out as T;
+}
+
+/** Go's int64 (and int, on 64-bit) decoding: an integer literal within range; `100.0` and `1e3` are refused. */
+function fitsInt64(v: unknown): boolean {
+  if (typeof v === "number") return Number.isInteger(v);
+  if (!(v instanceof GoNumber) || !/^-?[0-9]+$/.test(v.text)) return false;
+  const b = BigInt(v.text);
+  return b >= INT64_MIN && b <= INT64_MAX;
 }
 
 /** Formats a float32 the way Go's encoding/json does: the shortest decimal that round-trips. */

@@ -7,6 +7,10 @@
  * buffer is full or while the stages hold more than HIGH_WATER bytes (latency and bandwidth hold
  * data by design), and resumed when both have drained.
  *
+ * Toxicity is rolled per stage, as Toxiproxy rolls per stub each time it (re)starts a stub: when a
+ * toxic is added to an open link the stage that was last is restarted (so re-rolled), when one
+ * is removed its predecessor is, and an updated toxic's own stage is.
+ *
  * As in Toxiproxy, when one side's stream ends (after what is in flight has been written) the
  * destination is closed completely, not half-closed, which in turn ends the other direction.
  */
@@ -27,6 +31,11 @@ export class Link implements LinkControl {
   private paused = false;
   private sourceDone = false;
   private destEnded = false;
+  /**
+   * Toxiproxy sets SO_LINGER 0 on a link's source only when a reset_peer toxic is present as the
+   * link starts; a reset_peer added later closes with a FIN like any other close.
+   */
+  readonly lingerZero: boolean;
 
   constructor(
     readonly direction: StreamDirection,
@@ -38,7 +47,8 @@ export class Link implements LinkControl {
   ) {
     this.tail = { write: (c) => this.deliver(c), end: () => this.endDest() };
     this.first = this.tail;
-    for (const t of toxics) this.addToxic(t);
+    this.lingerZero = toxics.some((t) => t.type === "reset_peer");
+    for (const t of toxics) this.appendStage(t);
   }
 
   start(): void {
@@ -112,17 +122,24 @@ export class Link implements LinkControl {
     this.onReset();
   }
 
-  /** Appends a stage for a toxic newly added to the proxy (or present when the link starts). */
+  /** Appends a stage for a toxic newly added to the proxy; the stage that was last re-rolls. */
   addToxic(toxic: Toxic): void {
+    const last = this.stages.at(-1);
+    if (this.appendStage(toxic)) last?.update();
+  }
+
+  /** Appends a stage; false when the link's output already ended. */
+  private appendStage(toxic: Toxic): boolean {
     const type = toxicType(toxic.type);
-    if (!type) return;
+    if (!type) return false;
     const last = this.stages.at(-1);
     // A link whose output already ended gets nothing new (Toxiproxy closes the new stub at once).
-    if (last ? last.closed : this.destEnded) return;
+    if (last ? last.closed : this.destEnded) return false;
     const stage = new type.stage(toxic, this, this.tail);
     if (last) last.next = stage;
     else this.first = stage;
     this.stages.push(stage);
+    return true;
   }
 
   updateToxic(toxic: Toxic): void {
@@ -138,6 +155,8 @@ export class Link implements LinkControl {
     this.stages.splice(i, 1);
     if (i === 0) this.first = stage.next;
     else this.stages[i - 1].next = stage.next;
+    // Toxiproxy restarts the predecessor's stub to rewire it, which rolls its toxicity again.
+    if (i > 0) this.stages[i - 1].update();
     if (this.first === this.tail) this.inFlight = 0;
     if (this.paused) this.maybeResume();
   }

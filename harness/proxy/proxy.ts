@@ -45,13 +45,18 @@ export class ProxyInstance implements ConnectionHost {
     this.counters = emptyCounters();
   }
 
-  /** Toxiproxy's JSON for a proxy, with its toxics. */
+  /**
+   * Toxiproxy's JSON for a proxy, with its toxics. `Logger` is there because Toxiproxy's Proxy
+   * struct has an exported `Logger *zerolog.Logger` field without a JSON tag, which Go encodes
+   * as `{}`; clients that compare bodies see the same keys.
+   */
   toJSON(): Record<string, unknown> {
     return {
       name: this.name,
       listen: this.listen,
       upstream: this.upstream,
       enabled: this.enabled,
+      Logger: {},
       toxics: this.toxics.list().map(toxicJson),
     };
   }
@@ -66,7 +71,14 @@ export class ProxyInstance implements ConnectionHost {
     let where: HostPort;
     let bindHost: string;
     try {
-      where = splitHostPort(this.listen);
+      if (this.listen === "") {
+        // No listen given: Toxiproxy (net.Listen("tcp", "")) binds every interface on a free
+        // port. We bind loopback on a free port instead (faultline binds loopback unless told
+        // otherwise); an explicit ":P" or "0.0.0.0:P" still binds every interface.
+        where = { host: "127.0.0.1", port: 0 };
+      } else {
+        where = splitHostPort(this.listen);
+      }
       bindHost = await resolveListenHost(where.host);
     } catch (e) {
       throw new Error(`listen tcp: ${(e as Error).message}`);
@@ -97,9 +109,18 @@ export class ProxyInstance implements ConnectionHost {
     for (const c of this.connections) c.close();
   }
 
-  /** Toxiproxy's Proxy.Update: a new listen or upstream restarts the proxy. */
+  /**
+   * Toxiproxy's Proxy.Differs: the new listen is resolved first (`localhost:P` is `127.0.0.1:P`),
+   * so re-sending the address a proxy already listens on changes nothing. A listen that cannot
+   * be resolved throws (Toxiproxy answers 500 and leaves the proxy as it was).
+   */
+  async differs(input: { listen: string; upstream: string }): Promise<boolean> {
+    return (await resolveListen(input.listen)) !== this.listen || input.upstream !== this.upstream;
+  }
+
+  /** Toxiproxy's Proxy.Update: a different listen or upstream restarts the proxy. */
   async update(input: { listen: string; upstream: string; enabled: boolean }): Promise<void> {
-    if (input.listen !== this.listen || input.upstream !== this.upstream) {
+    if (await this.differs(input)) {
       this.stop();
       this.listen = input.listen;
       this.upstream = input.upstream;
@@ -132,4 +153,11 @@ export class ProxyInstance implements ConnectionHost {
   connectionClosed(conn: Connection): void {
     this.connections.delete(conn);
   }
+}
+
+/** Go's net.ResolveTCPAddr(...).String(): `localhost:P` -> `127.0.0.1:P`, `:P` stays `:P`. */
+async function resolveListen(listen: string): Promise<string> {
+  if (listen === "") return ":0";
+  const { host, port } = splitHostPort(listen);
+  return joinHostPort(host === "" ? "" : await resolveListenHost(host), port);
 }

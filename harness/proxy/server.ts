@@ -18,6 +18,8 @@ export interface ProxyServerOptions {
   port?: number;
   /** Where log lines go; default: nowhere. */
   log?: (message: string) => void;
+  /** Serve Prometheus metrics at /metrics (Toxiproxy's -proxy-metrics); default off, as Toxiproxy. */
+  metrics?: boolean;
 }
 
 export interface ProxyServer {
@@ -32,7 +34,7 @@ export interface ProxyServer {
 export async function startProxyServer(opts: ProxyServerOptions = {}): Promise<ProxyServer> {
   const host = opts.host ?? "127.0.0.1";
   const log = opts.log ?? (() => {});
-  const api = new ToxiproxyApi(new ProxyMetrics(), log);
+  const api = new ToxiproxyApi(new ProxyMetrics(), log, opts.metrics ?? false);
   const http: Server = createServer((req, res) => api.handle(req, res));
   // Toxiproxy's read timeout; keeps a stuck client from holding a socket forever.
   http.requestTimeout = 15_000;

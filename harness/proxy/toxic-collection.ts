@@ -52,7 +52,8 @@ export class ToxicCollection {
         raw,
         { name: "string", type: "string", stream: "string", toxicity: "float32" },
         { name: "", type: "", stream: "downstream", toxicity: 1 },
-        "toxics.ToxicWrapper",
+        // Go (1.20+) names a struct by its bare type name: `ToxicWrapper.toxicity`.
+        "ToxicWrapper",
       );
     } catch (e) {
       throw badBody(e);
@@ -66,7 +67,13 @@ export class ToxicCollection {
     let attributes: Record<string, number>;
     try {
       const attrsRaw = (raw as Record<string, unknown>).attributes;
-      attributes = decodeStruct(attrsRaw ?? null, type.attributes, zeroAttributes(type), type.goName, "");
+      attributes = decodeStruct(
+        attrsRaw ?? null,
+        type.attributes,
+        zeroAttributes(type),
+        type.goName,
+        "attributes.",
+      );
     } catch (e) {
       throw badBody(e);
     }
@@ -92,10 +99,17 @@ export class ToxicCollection {
     let attributes: Record<string, number>;
     try {
       const raw = parseFirstValue(body);
-      ({ toxicity } = decodeStruct(raw, { toxicity: "float32" }, { toxicity: toxic.toxicity }, "struct"));
+      // Toxiproxy decodes into an anonymous struct, so Go's errors read `Go struct field .toxicity`.
+      ({ toxicity } = decodeStruct(raw, { toxicity: "float32" }, { toxicity: toxic.toxicity }, ""));
       const attrsRaw =
         raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>).attributes : null;
-      attributes = decodeStruct(attrsRaw ?? null, type.attributes, { ...toxic.attributes }, type.goName, "");
+      attributes = decodeStruct(
+        attrsRaw ?? null,
+        type.attributes,
+        { ...toxic.attributes },
+        type.goName,
+        "attributes.",
+      );
     } catch (e) {
       throw badBody(e);
     }

@@ -46,6 +46,8 @@ export interface LinkControl {
   dropped(bytes: number): void;
   /** Reset the whole connection: RST to the client and to the upstream. */
   reset(): void;
+  /** Whether a reset_peer was present when the link started (only then does it reset with RST). */
+  readonly lingerZero: boolean;
 }
 
 /**

@@ -56,6 +56,8 @@ describe("proxies", () => {
       listen: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
       upstream: echo.address,
       enabled: true,
+      // Toxiproxy's Proxy struct has an untagged `Logger *zerolog.Logger`, encoded as {}.
+      Logger: {},
       toxics: [],
     });
     const port = portOf((res.json as { listen: string }).listen);
@@ -77,6 +79,8 @@ describe("proxies", () => {
       listen: proxy.listen,
       upstream: echo.address,
       enabled: true,
+      // Toxiproxy's Proxy struct has an untagged `Logger *zerolog.Logger`, encoded as {}.
+      Logger: {},
       toxics: [],
     });
     const viaClient = await target.client.getAll();

@@ -43,16 +43,47 @@ describe("runProxyCommand", () => {
     await expect(fetch(`${url}/version`)).rejects.toThrow();
   });
 
-  it("fails clearly on a missing or invalid config, leaving nothing running", async () => {
-    await expect(
-      runProxyCommand({ host: "127.0.0.1", port: 0, config: join(dir, "nope.json"), log: () => {} }),
-    ).rejects.toThrow(/cannot read proxy config/);
-    const bad = join(dir, "bad.json");
-    writeFileSync(bad, JSON.stringify([{ listen: "127.0.0.1:0", upstream: "x:1" }]));
-    await expect(runProxyCommand({ host: "127.0.0.1", port: 0, config: bad, log: () => {} })).rejects.toThrow(
-      /missing required field: name at proxy 1/,
-    );
-  });
+  // toxiproxy-server with a -config it cannot read or apply logs the error (api.go's
+  // PopulateConfig: "Error reading config file" / "Failed to populate proxies from file") and
+  // serves the API with no proxies; it does not exit.
+  for (const [label, write, expected] of [
+    ["a missing config", undefined, /cannot read proxy config .*nope\.json.*running with no proxies/],
+    [
+      "an invalid config",
+      JSON.stringify([{ listen: "127.0.0.1:0", upstream: "x:1" }]),
+      /missing required field: name at proxy 1.*running with no proxies/,
+    ],
+    ["a config that is not JSON", "{not json", /bad request body.*running with no proxies/],
+  ] as const) {
+    it(`logs ${label} and serves with no proxies, as toxiproxy-server does`, async () => {
+      const config = join(dir, write === undefined ? "nope.json" : "bad.json");
+      if (write !== undefined) writeFileSync(config, write);
+      const lines: string[] = [];
+      let stop!: () => void;
+      const until = new Promise<void>((r) => {
+        stop = r;
+      });
+      let url = "";
+      const running = runProxyCommand({
+        host: "127.0.0.1",
+        port: 0,
+        config,
+        until,
+        log: (m) => {
+          lines.push(m);
+          url ||= /API on (\S+)/.exec(m)?.[1] ?? "";
+        },
+      });
+      for (let i = 0; i < 100 && !lines.some((l) => expected.test(l)); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(lines.join("\n")).toMatch(expected);
+      const res = await fetch(`${url}/proxies`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({});
+      stop();
+      await running;
+    });
+  }
 
   it("fails clearly when the API port is taken", async () => {
     const { createServer } = await import("node:net");

@@ -52,6 +52,22 @@ describe("decodeStruct", () => {
     );
   });
 
+  it("refuses integer fields whose literal is not a Go integer (100.0, 1e3, beyond int64)", () => {
+    const schema = { n: "int64" } as const;
+    const decode = (body: string) => decodeStruct(parseFirstValue(body), schema, { n: 0 }, "T", "a.");
+    for (const lit of ["100.0", "1e3", "1E3", "9223372036854775808", "-9223372036854775809"]) {
+      expect(err(() => decode(`{"n": ${lit}}`))).toBe(
+        `json: cannot unmarshal number ${lit} into Go struct field T.a.n of type int64`,
+      );
+    }
+    expect(decode('{"n": 100}')).toEqual({ n: 100 });
+    expect(decode('{"n": -9223372036854775808}')).toEqual({ n: -9223372036854775808 });
+    // A float field takes any number literal.
+    expect(decodeStruct(parseFirstValue('{"t": 1e-1}'), { t: "float32" }, { t: 1 }, "T")).toEqual({
+      t: Math.fround(0.1),
+    });
+  });
+
   it("formats float32 as Go does", () => {
     expect(formatFloat32(0.1)).toBe(0.1);
     expect(formatFloat32(Math.fround(0.3))).toBe(0.3);

@@ -4,7 +4,9 @@
  * After each, the API answers and new connections work.
  */
 import type { Socket } from "node:net";
+import { Toxiproxy } from "toxiproxy-node-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startProxyServer } from "../../harness/proxy/server.ts";
 import { acquireTarget, cleanup, type Target } from "./support/target.ts";
 import { dial, observe, type Peer, portOf, roundTrip, sleep, startEcho, startPeer } from "./support/tcp.ts";
 
@@ -115,34 +117,47 @@ describe("load", () => {
 });
 
 describe("metrics (faultline's addition)", () => {
-  it("/metrics reports bytes and open connections per proxy in Prometheus text", async (ctx) => {
-    if (target.kind !== "faultline") ctx.skip(); // Toxiproxy serves /metrics only when started with flags
-    const { proxy, port } = await proxyTo(echo.address, "metrics");
-    const s = await dial(port);
-    await roundTrip(s, "12345");
-    const text = (await target.http("GET", "/metrics")).text;
-    const line = (metric: string, direction?: string) =>
-      text
-        .split("\n")
-        .find(
-          (l) =>
-            l.startsWith(metric) &&
-            l.includes(`proxy="${proxy.name}"`) &&
-            (!direction || l.includes(`direction="${direction}"`)),
-        );
-    expect(line("toxiproxy_proxy_sent_bytes_total", "upstream")).toMatch(/ 5$/);
-    expect(line("toxiproxy_proxy_received_bytes_total", "downstream")).toMatch(/ 5$/);
-    expect(line("faultline_proxy_connections_open")).toMatch(/ 1$/);
-    s.destroy();
-    await sleep(200);
-    const after = (await target.http("GET", "/metrics")).text;
-    expect(after).toContain(
-      `faultline_proxy_connections_total{listener="${proxy.listen}",proxy="${proxy.name}"`,
-    );
-    expect(
-      after
-        .split("\n")
-        .find((l) => l.startsWith("faultline_proxy_connections_open") && l.includes(proxy.name)),
-    ).toMatch(/ 0$/);
+  // Toxiproxy serves /metrics only when started with -proxy-metrics / -runtime-metrics (and then
+  // only its own toxiproxy_* series); faultline's server serves it with --proxy-metrics, adding
+  // connection gauges. Without the flag both answer 404 (see api.test.ts).
+  it("with --proxy-metrics, /metrics reports bytes and open connections per proxy in Prometheus text", async () => {
+    const server = await startProxyServer({ metrics: true });
+    try {
+      const client = new Toxiproxy(server.url);
+      const proxy = await client.createProxy({
+        name: "metrics",
+        listen: "127.0.0.1:0",
+        upstream: echo.address,
+      });
+      const s = await dial(portOf(proxy.listen));
+      await roundTrip(s, "12345");
+      const get = async () => (await fetch(`${server.url}/metrics`)).text();
+      const text = await get();
+      const line = (metric: string, direction?: string) =>
+        text
+          .split("\n")
+          .find(
+            (l) =>
+              l.startsWith(metric) &&
+              l.includes(`proxy="${proxy.name}"`) &&
+              (!direction || l.includes(`direction="${direction}"`)),
+          );
+      expect(line("toxiproxy_proxy_sent_bytes_total", "upstream")).toMatch(/ 5$/);
+      expect(line("toxiproxy_proxy_received_bytes_total", "downstream")).toMatch(/ 5$/);
+      expect(line("faultline_proxy_connections_open")).toMatch(/ 1$/);
+      s.destroy();
+      await sleep(200);
+      const after = await get();
+      expect(after).toContain(
+        `faultline_proxy_connections_total{listener="${proxy.listen}",proxy="${proxy.name}"`,
+      );
+      expect(
+        after
+          .split("\n")
+          .find((l) => l.startsWith("faultline_proxy_connections_open") && l.includes(proxy.name)),
+      ).toMatch(/ 0$/);
+    } finally {
+      await server.close();
+    }
   });
 });
