@@ -34,10 +34,16 @@ export const TestConfigSchema = z
     /** One-way latency added to every cross-region link, in milliseconds. */
     latencyMs: z.number().min(0).max(60_000),
     jitterMs: z.number().min(0).max(60_000),
-    /** Register workload: operations per independent key before it retires, and keys in flight at once.
-     *  Set workload: keysInFlight is the number of sets (keys); opsPerKey is unused. */
-    opsPerKey: z.number().int().min(1).max(100_000),
-    keysInFlight: z.number().int().min(1).max(10_000),
+    /** Legacy (runs before workload options): the register workload's opsPerKey / keysInFlight.
+     *  Kept so old test.json files replay; new runs put workload knobs in `workloadOptions`. */
+    opsPerKey: z.number().int().min(1).max(100_000).optional(),
+    keysInFlight: z.number().int().min(1).max(10_000).optional(),
+    /** The workload's own knobs, over the scenario's (validated by the workload's schema). */
+    workloadOptions: z.record(z.string(), z.unknown()).optional(),
+    /** Where nodes run: local (processes), docker, compose, external. */
+    backend: z.string().min(1).default("local"),
+    /** How node-to-node links are faulted: proxy (per-link Toxiproxy) or netns (packet level, root). */
+    net: z.enum(["proxy", "netns"]).default("proxy"),
     /** Linearizability search budget per run, in seconds. */
     checkTimeLimitS: z.number().positive(),
     /** Store directory holding run folders. */

@@ -14,8 +14,8 @@ export const DEFAULTS: Omit<TestConfig, "name" | "scenario" | "seed"> = {
   faultDurationS: 4,
   latencyMs: 40,
   jitterMs: 0,
-  opsPerKey: 120,
-  keysInFlight: 4,
+  backend: "local",
+  net: "proxy",
   checkTimeLimitS: 60,
   store: "store",
 };

@@ -9,13 +9,15 @@ export async function createLinks(
   proxyUrl: string,
   links: LinkSpec[],
   nodeAddress: (node: string) => Pick<RunningNode, "host" | "port">,
+  /** Where the proxies listen: loopback, or an address nodes in namespaces can reach. */
+  bindHost = "127.0.0.1",
 ): Promise<RunningLink[]> {
   const api = new Toxiproxy(proxyUrl);
   const running: RunningLink[] = [];
   for (const spec of links) {
     const { host, port } = nodeAddress(spec.to);
     const upstream = `${host}:${port}`;
-    const proxy = await api.createProxy({ name: spec.name, listen: "127.0.0.1:0", upstream });
+    const proxy = await api.createProxy({ name: spec.name, listen: `${bindHost}:0`, upstream });
     const [listenHost, listenPort] = splitHostPort(proxy.listen);
     running.push({ spec, listenHost, listenPort, upstream });
   }

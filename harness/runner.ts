@@ -12,14 +12,13 @@ import { parseHistory } from "../checkers/history/parse.ts";
 import { computeSignals } from "../checkers/signals.ts";
 import { checkSlo } from "../checkers/slo.ts";
 import { type CheckerResult, combineResults, type Results } from "../checkers/verdict.ts";
-import { reapLeftovers } from "./backends/local/reap.ts";
-import { supervisor } from "./backends/local/supervisor.ts";
+import type { Backend } from "./backends/backend.ts";
+import { findBackend } from "./backends/index.ts";
 import { runCheckers } from "./check-history.ts";
 import { runClients, runFinalOps } from "./client-loop.ts";
-import type { TestConfig } from "./config.ts";
-import { Prng } from "./generator/prng.ts";
+import { ConfigError, type TestConfig } from "./config.ts";
 import { NodeClocks } from "./clock/node-clocks.ts";
-import { nodesWithClockFaults, planSchedule } from "./generator/schedule.ts";
+import { nodesWithClockFaults, planSchedule } from "./nemesis/schedule.ts";
 import { HistoryWriter } from "./history-writer.ts";
 import { MetricsWriter } from "./metrics-writer.ts";
 import type { FaultContext } from "./nemesis/fault.ts";
@@ -29,8 +28,14 @@ import { parseSchedule } from "./nemesis/spec-schema.ts";
 import type { ScheduledFault } from "./nemesis/spec.ts";
 import { acquireProxy } from "./proxy/source.ts";
 import { createRunFolder, type RunFolder, writeJson } from "./run-folder.ts";
+import { assemble, type RunningScenario, topologyFor } from "./scenarios/assemble.ts";
 import { findScenario } from "./scenarios/index.ts";
-import type { Quiesced, RunningScenario, Scenario } from "./scenarios/scenario.ts";
+import type { Scenario } from "./scenarios/scenario.ts";
+import { findStore } from "./stores/index.ts";
+import type { Quiesced } from "./stores/store-driver.ts";
+import type { TopologySpec } from "./topology.ts";
+import { findWorkload, workloadOptions } from "../workloads/index.ts";
+import type { Workload, WorkloadOp } from "../workloads/workload.ts";
 
 /** How long the runner waits, after healing, for replicas to catch up before the final phase. */
 export const QUIESCE_TIMEOUT_MS = 20_000;
@@ -56,10 +61,12 @@ export interface RunOutcome {
 /** Validates the config against the scenario and plans the faults: every error before anything starts. */
 export function planRun(config: TestConfig): {
   schedule: ScheduledFault[];
-  topology: ReturnType<ReturnType<typeof findScenario>["topology"]>;
+  topology: TopologySpec;
+  workload: Workload<unknown, WorkloadOp>;
 } {
   const scenario = findScenario(config.scenario);
-  const topology = scenario.topology(config);
+  const topology = topologyFor(scenario, config, config.net);
+  const workload = workloadFor(scenario, config);
   // A replayed run brings its schedule; it is checked against the topology, entry and field named.
   const schedule = config.schedule
     ? parseSchedule(config.schedule, topology)
@@ -72,14 +79,45 @@ export function planRun(config: TestConfig): {
         timeLimitMs: config.timeLimitS * 1000,
         topology,
       }));
-  return { schedule, topology };
+  return { schedule, topology, workload };
+}
+
+/** The scenario's workload with its options: the scenario's, then the run's own (`-w`). */
+function workloadFor(scenario: Scenario, config: TestConfig): Workload<unknown, WorkloadOp> {
+  const def = findWorkload(scenario.workload);
+  try {
+    return def.create(workloadOptions(def.name, { ...scenario.workloadOptions, ...config.workloadOptions }));
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
+/**
+ * Everything that can be known wrong before anything starts: the backend can run here (Docker up,
+ * root for `--net netns`), and the store can deploy this layout, workload and backend (binaries,
+ * versions). Throws one ConfigError listing every problem.
+ */
+export async function preflightRun(config: TestConfig, topology: TopologySpec): Promise<void> {
+  const scenario = findScenario(config.scenario);
+  const backend = findBackend(config.backend);
+  await backend.preflight(config.net);
+  const driver = findStore(scenario.store);
+  const problems = await driver.preflight({
+    layout: scenario.layoutSpec,
+    topology,
+    options: scenario.storeOptions ?? {},
+    workload: scenario.workload,
+    backend: backend.name,
+    config,
+  });
+  if (problems.length > 0) throw new ConfigError(`${scenario.name} cannot run: ${problems.join("; ")}`);
 }
 
 /** A nemesis the scenario itself offers (a composite sequence); undefined when none was asked for. */
 function planScenarioNemesis(
   scenario: Scenario,
   config: TestConfig,
-  topology: ReturnType<Scenario["topology"]>,
+  topology: TopologySpec,
 ): ScheduledFault[] | undefined {
   const own = config.nemesis.filter((n) => scenario.nemeses?.[n]);
   if (own.length === 0) return undefined;
@@ -98,8 +136,6 @@ function planScenarioNemesis(
   });
 }
 
-const asRandom = (p: Prng) => ({ float: () => p.float(), int: (n: number) => p.int(0, n - 1) });
-
 export async function runTest(
   config: TestConfig,
   events: RunEvents,
@@ -110,14 +146,14 @@ export async function runTest(
 ): Promise<RunOutcome> {
   const t0 = performance.now();
   const scenario = findScenario(config.scenario);
-  const { schedule, topology } = planRun(config);
+  const { schedule, topology, workload } = planRun(config);
+  await preflightRun(config, topology);
+  const backendFactory = findBackend(config.backend);
 
-  const reaped = await reapLeftovers();
-  if (reaped.killed > 0)
-    events.log(`stopped ${reaped.killed} leftover process(es) of an earlier run that was killed`);
+  const reaped = await backendFactory.reap();
+  if (reaped > 0) events.log(`cleaned up ${reaped} leftover(s) of an earlier run that was killed`);
 
   const folder = createRunFolder(config.store, config.name);
-  const prng = new Prng(config.seed);
   const writer = new HistoryWriter(folder.history);
   const metrics = new MetricsWriter(folder.metrics, () => writer.now());
   let interrupted = opts.interrupt?.aborted ?? false;
@@ -137,13 +173,15 @@ export async function runTest(
     });
   });
 
+  let backend: Backend | undefined;
   // A harness that exits without teardown (uncaught error, process.exit) still kills its servers.
-  const onExit = () => supervisor.killAllSync();
+  const onExit = () => backend?.onExitSync?.();
   process.on("exit", onExit);
 
   let running: RunningScenario | undefined;
   let faultCtx: FaultContext | undefined;
   let finalStates: FinalStates | undefined;
+  let storeSignals: Record<string, unknown> | undefined;
   let quiesced: Quiesced | undefined;
   let stopping = false;
   const enterStopping = () => {
@@ -167,8 +205,18 @@ export async function runTest(
       "starting",
       `${scenario.name}: ${topology.nodes.map((n) => n.name).join(", ")} (proxy: ${proxy.kind})`,
     );
-    running = await scenario.start!({
+    backend = await backendFactory.create({
+      runId: folder.dir,
+      net: config.net,
+      nodes: topology.nodes,
+      log: events.log,
+    });
+    running = await assemble({
+      scenario,
       config,
+      topology,
+      workload,
+      backend,
       folder,
       proxyUrl: proxy.url,
       router,
@@ -182,6 +230,7 @@ export async function runTest(
       nodes: running.nodes,
       router,
       clocks: clocks?.map,
+      packets: backend.packets,
     };
     if (interrupted) throw new Interrupted();
     opts.onStarted?.(writer, running);
@@ -193,14 +242,12 @@ export async function runTest(
     const ctx = faultCtx;
     const nemesis = runSchedule(schedule, ctx, (op) => writer.record({ ...op }), stopNemesis.signal);
     const regions = topology.regions.map((r) => r.name);
-    // The register keeps its historical fork name, so earlier seeds give the same operations.
-    const workload = running.workload(asRandom(prng.fork(scenario.workload ?? "register")));
     const clients = await runClients({
       regions,
       concurrency: config.concurrency,
       rate: config.rate,
       opTimeoutMs: config.opTimeoutMs,
-      random: asRandom(prng.fork("rate")),
+      seed: config.seed,
       workload,
       scenario: running,
       writer,
@@ -238,6 +285,10 @@ export async function runTest(
       finalStates = await running.readFinalState();
       writeJson(join(folder.dir, FINAL_STATE_FILE), finalStates);
     }
+    storeSignals = await running.finalSignals?.().catch((e) => {
+      events.log(`store signals: ${(e as Error).message}`);
+      return undefined;
+    });
   } catch (err) {
     if (!(err instanceof Interrupted)) throw err;
   } finally {
@@ -247,7 +298,7 @@ export async function runTest(
       for (const e of healed.errors) events.log(`heal: ${e}`);
     }
     await running?.stop().catch((e) => events.log(`stopping nodes: ${(e as Error).message}`));
-    await supervisor.stopAll();
+    await backend?.dispose().catch((e) => events.log(`backend: ${(e as Error).message}`));
     await proxy.release().catch(() => {});
     await clocks?.dispose();
     process.off("exit", onExit);
@@ -260,7 +311,7 @@ export async function runTest(
 
   events.phase("checking", `${writer.count} ops`);
   const history = parseHistory(readFileSync(folder.history, "utf8"), { fileName: folder.history });
-  const signals = computeSignals(history, readMetrics(folder.metrics));
+  const signals = { ...computeSignals(history, readMetrics(folder.metrics)), ...storeSignals };
   let results = await runCheckers(history, running.checkers, signals);
   if (config.slo) {
     results = combineResults({ ...results.checkers, slo: checkSlo(signals, config.slo) }, results.signals);

@@ -3,8 +3,9 @@
  * unique. Keys retire after `opsPerKey` operations so each key's history stays small enough for
  * the linearizability search, while `keysInFlight` keys are worked on at once.
  */
+import { z } from "zod";
 import type { Random } from "./random.ts";
-import type { Applied, Workload } from "./workload.ts";
+import type { Applied, ProcessSlot, Workload, WorkloadDefinition } from "./workload.ts";
 
 export type RegisterOp =
   | { f: "read"; key: number; value: null }
@@ -20,28 +21,43 @@ export interface RegisterClient {
   close(): Promise<void>;
 }
 
-export interface RegisterGeneratorOptions {
-  opsPerKey: number;
-  keysInFlight: number;
-  /** Share of reads, writes and cas; the rest is cas. */
-  readShare?: number;
-  writeShare?: number;
-}
+export const RegisterOptionsSchema = z
+  .object({
+    /** Operations on each key (all processes together) before the key window moves on. */
+    opsPerKey: z.number().int().min(1).max(100_000).default(120),
+    /** Keys worked on at once. */
+    keysInFlight: z.number().int().min(1).max(10_000).default(4),
+    /** Share of reads and of writes; the rest is compare-and-set. */
+    readShare: z.number().min(0).max(1).default(0.5),
+    writeShare: z.number().min(0).max(1).default(0.3),
+  })
+  .strict()
+  .refine((o) => o.readShare + o.writeShare <= 1, { message: "readShare + writeShare must be at most 1" });
 
+export type RegisterOptions = z.output<typeof RegisterOptionsSchema>;
+export type RegisterGeneratorOptions = z.input<typeof RegisterOptionsSchema> &
+  Pick<RegisterOptions, "opsPerKey" | "keysInFlight">;
+
+/**
+ * One process's register ops. Everything it hands out depends only on its slot and its own
+ * random stream: the key window moves after this process's share of `opsPerKey` (processes run at
+ * about the same pace, so they meet on the same keys), written values are unique across processes
+ * (slot + k * count), and a compare-and-set compares against one of this process's own recent
+ * writes to the key (often still current, sometimes overwritten: both outcomes occur).
+ */
 export class RegisterGenerator {
   private issued = 0;
-  private nextValue = 1;
-  /** The last few values handed out per key (for CAS), dropped as keys retire. */
+  private written = 0;
+  /** This process's last few writes per key, dropped as keys retire. */
   private readonly recent = new Map<number, number[]>();
-  private readonly readShare: number;
-  private readonly writeShare: number;
+  private readonly options: RegisterOptions;
 
   constructor(
     private readonly random: Random,
-    private readonly options: RegisterGeneratorOptions,
+    options: RegisterGeneratorOptions,
+    private readonly slot: ProcessSlot = { index: 0, count: 1 },
   ) {
-    this.readShare = options.readShare ?? 0.5;
-    this.writeShare = options.writeShare ?? 0.3;
+    this.options = RegisterOptionsSchema.parse(options);
   }
 
   private remember(key: number, value: number): void {
@@ -50,29 +66,30 @@ export class RegisterGenerator {
     if (list.length > 3) list.shift();
     this.recent.set(key, list);
     // Keys below the window are retired: forget them so memory stays flat on long runs.
-    const oldest = Math.floor(this.issued / this.options.opsPerKey);
     if (this.recent.size > this.options.keysInFlight * 2) {
-      for (const k of this.recent.keys()) if (k < oldest) this.recent.delete(k);
+      for (const k of this.recent.keys()) if (k < this.window()) this.recent.delete(k);
     }
   }
 
+  private window(): number {
+    return Math.floor((this.issued * this.slot.count) / this.options.opsPerKey);
+  }
+
   next(): RegisterOp {
-    const { opsPerKey, keysInFlight } = this.options;
+    const { keysInFlight, readShare, writeShare } = this.options;
     // A window of keys slides forward as operations are issued; each op picks one key in it.
-    const base = Math.floor(this.issued / opsPerKey);
-    const key = base + this.random.int(keysInFlight);
+    const key = this.window() + this.random.int(keysInFlight);
     this.issued++;
     const r = this.random.float();
-    if (r < this.readShare) return { f: "read", key, value: null };
-    const value = this.nextValue++;
+    if (r < readShare) return { f: "read", key, value: null };
+    const value = this.slot.index + 1 + this.written++ * this.slot.count;
     const recent = this.recent.get(key) ?? [];
-    // CAS from one of the last values handed out for this key: often current, sometimes stale, so
-    // both outcomes occur. A key nobody wrote yet gets a plain write.
-    if (r < this.readShare + this.writeShare || recent.length === 0) {
+    // A key this process never wrote gets a plain write.
+    if (r < readShare + writeShare || recent.length === 0) {
       this.remember(key, value);
       return { f: "write", key, value };
     }
-    const from = recent[recent.length - 1 - this.random.int(Math.min(recent.length, 3))];
+    const from = recent[recent.length - 1 - this.random.int(Math.min(recent.length, 3))]!;
     this.remember(key, value);
     return { f: "cas", key, value: [from, value] };
   }
@@ -93,21 +110,21 @@ export async function applyRegisterOp(client: RegisterClient, op: RegisterOp): P
   }
 }
 
-/** Reads have no effect on the store: an error on one can be recorded as a definite failure. */
-export function registerOpHasEffect(op: RegisterOp): boolean {
-  return op.f !== "read";
-}
-
-/** The register workload as the runner drives it: no final operations (the checkers judge the run). */
-export function registerWorkload(
-  random: Random,
-  options: RegisterGeneratorOptions,
-): Workload<RegisterClient, RegisterOp> {
-  const generator = new RegisterGenerator(random, options);
+export function registerWorkload(options: RegisterGeneratorOptions): Workload<RegisterClient, RegisterOp> {
   return {
     name: "register",
-    next: () => generator.next(),
+    forProcess: (slot, random) => {
+      const g = new RegisterGenerator(random, options, slot);
+      return () => g.next();
+    },
     apply: applyRegisterOp,
-    hasEffect: registerOpHasEffect,
+    readOnly: (op) => op.f === "read",
   };
 }
+
+export const register: WorkloadDefinition<RegisterOptions> = {
+  name: "register",
+  description: "reads, writes and compare-and-set of registers on independent keys, every written value unique",
+  options: RegisterOptionsSchema,
+  create: (o) => registerWorkload(o) as Workload<unknown, RegisterOp>,
+};

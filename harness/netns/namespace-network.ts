@@ -76,7 +76,16 @@ export interface NamespaceNetworkOptions {
   nodes: readonly string[];
   /** Third octet of 10.213.<subnet>.0/24; pick distinct ones for networks that exist at once. */
   subnet: number;
+  /**
+   * Connect the harness's own namespace to the bridge (a veth `fl<id>-gw` with address
+   * 10.213.<subnet>.254), so its proxies can reach the nodes. Off by default: the host's network is
+   * then not touched at all. The host end goes away with the hub namespace.
+   */
+  gateway?: boolean;
 }
+
+/** The harness's address on the bridge when the network was created with `gateway`. */
+export const GATEWAY_HOST_OCTET = 254;
 
 export class NamespaceNetwork implements PacketNetwork {
   readonly hub: string;
@@ -106,9 +115,11 @@ export class NamespaceNetwork implements PacketNetwork {
       throw new NetnsError(`netns subnet must be 0..255, got ${opts.subnet}`);
     }
     if (opts.nodes.length === 0 || opts.nodes.length > 250) throw new NetnsError("netns: need 1..250 nodes");
+    if (opts.nodes.length >= GATEWAY_HOST_OCTET) throw new NetnsError("netns: need fewer than 254 nodes");
     const net = new NamespaceNetwork(opts.id, opts.nodes, opts.subnet);
     try {
       await net.build();
+      if (opts.gateway) await net.addGateway();
     } catch (e) {
       await net.destroy();
       throw e;
@@ -151,6 +162,25 @@ export class NamespaceNetwork implements PacketNetwork {
       await this.nft(node, ["add", "table", "inet", "faultline"]);
       i++;
     }
+  }
+
+  /** Links the harness's namespace to the bridge (see `gateway`). */
+  private async addGateway(): Promise<void> {
+    const ip = tool("ip");
+    const host = `fl${this.id}-gw`;
+    await sh(
+      ip,
+      ["-n", this.hub, "link", "add", "gw", "type", "veth", "peer", "name", host, "netns", String(process.pid)],
+      "gateway veth",
+    );
+    await sh(ip, ["-n", this.hub, "link", "set", "gw", "master", "br0", "up"], "attaching gateway");
+    await sh(ip, ["addr", "add", `${this.gatewayAddress}/24`, "dev", host], "gateway address");
+    await sh(ip, ["link", "set", host, "up"], "gateway up");
+  }
+
+  /** The harness's address on the bridge (only meaningful with `gateway`). */
+  get gatewayAddress(): string {
+    return `10.213.${this.subnet}.${GATEWAY_HOST_OCTET}`;
   }
 
   /** The node's address inside the network (reachable from the other namespaces only). */

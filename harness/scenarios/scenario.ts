@@ -1,23 +1,20 @@
 /**
- * A scenario: a store laid out as regions, a workload, and what the run is expected to find.
- * `topology()` is pure, so a run can be validated and its fault schedule planned before anything
- * starts; `start()` brings the world to life and hands back a `RunningScenario` to use and stop.
- *
- * After the workload, the runner heals every fault, lets the scenario `quiesce` (replication
- * catches up), runs the workload's final operations from each region, then reads every node's
- * final state directly (`readFinalState`) for the divergence check.
+ * A scenario is data: a layout (regions, nodes, roles) of a store, a workload with its options,
+ * how clients route reads and writes, the checkers that judge the history, its default and own
+ * nemeses, and what a run must find (a positive or a negative control). One generic assembler
+ * (`assemble.ts`) turns that into proxies, routing and clients through the store's driver and the
+ * chosen backend; nothing here names SQL, a process or a port.
  */
 import type { CheckOptions } from "../../checkers/checker.ts";
-import type { FinalStates } from "../../checkers/divergence.ts";
-import type { Random } from "../../workloads/random.ts";
-import type { Workload, WorkloadOp } from "../../workloads/workload.ts";
 import type { TestConfig } from "../config.ts";
-import type { MetricsWriter } from "../metrics-writer.ts";
-import type { NodeControl } from "../nemesis/fault.ts";
-import type { Router } from "../nemesis/router.ts";
 import type { ScheduledFault } from "../nemesis/spec.ts";
-import type { RunFolder } from "../run-folder.ts";
-import type { RegionName, RunningLink, TopologySpec } from "../topology.ts";
+import type { LayoutSpec } from "../stores/store-driver.ts";
+import type { TopologySpec } from "../topology.ts";
+
+export interface CheckerSpec {
+  name: string;
+  options: CheckOptions;
+}
 
 export interface ScenarioInfo {
   name: string;
@@ -27,6 +24,8 @@ export interface ScenarioInfo {
   expected: string;
   /** true: a positive control (must pass); false: a negative control (must find anomalies). */
   expectedValid: boolean;
+  /** Anomaly types a negative control must find (all of them). */
+  expectedAnomalies?: string[];
   implemented: boolean;
   /** The workload its clients run: register, set, ... */
   workload?: string;
@@ -50,52 +49,30 @@ export interface ScenarioNemesis {
   plan(opts: ScenarioNemesisPlan): ScheduledFault[];
 }
 
-export interface ScenarioEnv {
-  config: TestConfig;
-  folder: RunFolder;
-  /** Toxiproxy API base URL. */
-  proxyUrl: string;
-  /** Where clients send reads and writes; failover faults move it. */
-  router: Router;
-  /** Extra environment a node must be started with (fake clocks), by node name. */
-  nodeEnv(node: string): Record<string, string> | undefined;
-  log(message: string): void;
-}
-
-/** A client of a logical process, and which node each of its operations goes to. */
-export interface ProcessClient<C = unknown, O extends WorkloadOp = WorkloadOp> {
-  client: C & { close(): Promise<void> };
-  nodeFor(op: O): string;
-}
-
-/** What a scenario's quiesce found: whether replication caught up, in words. */
-export interface Quiesced {
-  settled: boolean;
-  detail: string;
-}
-
-export interface RunningScenario<C = unknown, O extends WorkloadOp = WorkloadOp> {
-  links: RunningLink[];
-  nodes: Map<string, NodeControl>;
-  /** The workload the clients run, drawing its operations from `random` (seeded by the runner). */
-  workload(random: Random): Workload<C, O>;
-  /** A fresh client (fresh connections) for process `process` in `region`. */
-  openClient(region: RegionName, process: number): ProcessClient<C, O>;
-  /** Checkers to run over the history, with their options. */
-  checkers: { name: string; options: CheckOptions }[];
-  /** Background measurements (replication lag, ...) until `stop` is called on the returned handle. */
-  startProbes?(metrics: MetricsWriter): { stop(): Promise<void> };
-  /** After healing: waits (at most `timeoutMs`) until replicas have caught up with their primary. */
-  quiesce?(timeoutMs: number): Promise<Quiesced>;
-  /** Reads every key from every node directly (no proxy); a node that cannot be read says why. */
-  readFinalState?(): Promise<FinalStates>;
-  /** Stops every process the scenario started. Safe to call more than once. */
-  stop(): Promise<void>;
+/**
+ * Where each client process sends an operation.
+ * - writes `primary`: to the node the router names as primary (it moves on failover);
+ *   `local`: to the client's own region's node (multi-writer).
+ * - reads `local`: to the client's region's node; `primary`: where the process writes.
+ */
+export interface RoutingSpec {
+  writes: "primary" | "local";
+  reads: "local" | "primary";
 }
 
 export interface Scenario extends ScenarioInfo {
-  topology(config: TestConfig): TopologySpec;
+  workload: string;
+  /** The store driver's name (harness/stores/<store>/). */
+  store: string;
+  /** Regions, nodes and their roles, in a layout kind the driver knows. */
+  layoutSpec: LayoutSpec;
+  /** The store's own options for this layout (validated by the driver). */
+  storeOptions?: Record<string, unknown>;
+  /** The workload's knobs (validated by the workload's schema); `--workload-option` overrides. */
+  workloadOptions?: Record<string, unknown>;
+  routing: RoutingSpec;
+  /** Checkers over the history. A `linearizable` checker without `timeLimitMs` gets the run's budget. */
+  checkers: CheckerSpec[];
   /** Nemeses only this scenario offers, by name (used in `--nemesis` alone). */
   nemeses?: Record<string, ScenarioNemesis>;
-  start?(env: ScenarioEnv): Promise<RunningScenario>;
 }

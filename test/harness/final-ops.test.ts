@@ -13,7 +13,7 @@ import { checkSet } from "../../checkers/set.ts";
 import { runClients, runFinalOps } from "../../harness/client-loop.ts";
 import { Prng } from "../../harness/generator/prng.ts";
 import { HistoryWriter } from "../../harness/history-writer.ts";
-import type { RunningScenario } from "../../harness/scenarios/scenario.ts";
+import type { ClientSource } from "../../harness/client-loop.ts";
 import { OpTimeout } from "../../workloads/outcome.ts";
 import { type SetClient, type SetOp, setWorkload } from "../../workloads/set.ts";
 
@@ -31,10 +31,7 @@ function fakeScenario(opts: { failFirstFinalOpIn?: string } = {}) {
   const opened: { region: string; process: number }[] = [];
   let finalPhase = false;
   let failed = false;
-  const scenario: RunningScenario<SetClient, SetOp> = {
-    links: [],
-    nodes: new Map(),
-    workload: (r) => setWorkload(r, { keys: 2 }),
+  const scenario: ClientSource<SetOp> = {
     openClient(region, process) {
       opened.push({ region, process });
       const client: SetClient = {
@@ -54,10 +51,8 @@ function fakeScenario(opts: { failFirstFinalOpIn?: string } = {}) {
         },
         async close() {},
       };
-      return { client, nodeFor: () => `node-${region}` };
+      return { client: { at: () => client, close: async () => {} }, nodeFor: () => `node-${region}` };
     },
-    checkers: [],
-    stop: async () => {},
   };
   return { scenario, opened, startFinal: () => (finalPhase = true) };
 }
@@ -66,14 +61,14 @@ describe("final operations", () => {
   it("run once per region on fresh processes, marked final, and make a set history checkable", async () => {
     const writer = new HistoryWriter(join(dir, "a.jsonl"));
     const { scenario, opened, startFinal } = fakeScenario();
-    const workload = scenario.workload(random(1));
+    const workload = setWorkload({ keys: 2 });
     const regions = ["us-east", "eu-west"];
     const done = await runClients({
       regions,
       concurrency: 2,
       rate: 2000,
       opTimeoutMs: 1000,
-      random: random(2),
+      seed: 2,
       workload,
       scenario,
       writer,
@@ -113,7 +108,7 @@ describe("final operations", () => {
     const { scenario, opened, startFinal } = fakeScenario({ failFirstFinalOpIn: "eu-west" });
     // Final ops with an effect, so a timeout is an unknown outcome (info), not a definite failure.
     const workload = {
-      ...scenario.workload(random(3)),
+      ...setWorkload({ keys: 2 }),
       finalOps: (): SetOp[] => [
         { f: "add", key: 0, value: 999 },
         { f: "read", key: 0, value: null },
@@ -137,8 +132,8 @@ describe("final operations", () => {
       ["add", "info"],
       ["read", "ok"],
     ]);
-    // us-east and eu-west got 100 and 101; eu-west's retired process was replaced by 102.
-    expect(new Set(history.map((o) => o.process))).toEqual(new Set([100, 101, 102]));
-    expect(opened.map((o) => o.process).sort()).toEqual([100, 101, 102]);
+    // us-east and eu-west got 100 and 101; eu-west's retired process was replaced by 101 + 2 regions.
+    expect(new Set(history.map((o) => o.process))).toEqual(new Set([100, 101, 103]));
+    expect(opened.map((o) => o.process).sort()).toEqual([100, 101, 103]);
   });
 });

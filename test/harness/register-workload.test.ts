@@ -46,4 +46,26 @@ describe("register workload generator", () => {
     const b = new RegisterGenerator(random(42), { opsPerKey: 10, keysInFlight: 2 });
     for (let i = 0; i < 100; i++) expect(a.next()).toEqual(b.next());
   });
+
+  it("gives processes disjoint written values, and each cas compares against the process's own write", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 1, max: 8 }), (seed, count) => {
+        const written = new Map<number, number>();
+        for (let index = 0; index < count; index++) {
+          const g = new RegisterGenerator(random(seed + index), { opsPerKey: 30, keysInFlight: 3 }, { index, count });
+          const mine = new Set<number>();
+          for (let i = 0; i < 300; i++) {
+            const op = g.next();
+            if (op.f === "read") continue;
+            const v = op.f === "write" ? op.value : op.value[1];
+            if (op.f === "cas") expect(mine.has(op.value[0])).toBe(true);
+            expect(written.has(v)).toBe(false);
+            written.set(v, index);
+            mine.add(v);
+          }
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
 });

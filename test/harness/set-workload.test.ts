@@ -12,11 +12,11 @@ describe("set workload", () => {
   it("adds every element at most once, to keys 0..keys-1, with both adds and reads", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 1, max: 8 }), (seed, keys) => {
-        const w = setWorkload(random(seed), { keys });
+        const next = setWorkload({ keys }).forProcess({ index: 0, count: 1 }, random(seed));
         const added = new Set<number>();
         const fs = new Set<string>();
         for (let i = 0; i < 300; i++) {
-          const op = w.next();
+          const op = next();
           fs.add(op.f);
           expect(op.key).toBeGreaterThanOrEqual(0);
           expect(op.key).toBeLessThan(keys);
@@ -31,16 +31,32 @@ describe("set workload", () => {
   });
 
   it("gives the same operations for the same seed", () => {
-    const a = setWorkload(random(42), { keys: 3 });
-    const b = setWorkload(random(42), { keys: 3 });
-    for (let i = 0; i < 100; i++) expect(a.next()).toEqual(b.next());
+    const w = setWorkload({ keys: 3 });
+    const a = w.forProcess({ index: 1, count: 4 }, random(42));
+    const b = w.forProcess({ index: 1, count: 4 }, random(42));
+    for (let i = 0; i < 100; i++) expect(a()).toEqual(b());
+  });
+
+  it("gives every process its own elements: no element is added by two processes", () => {
+    const w = setWorkload({ keys: 2 });
+    const seen = new Map<number, number>();
+    for (let index = 0; index < 5; index++) {
+      const next = w.forProcess({ index, count: 5 }, random(index));
+      for (let i = 0; i < 200; i++) {
+        const op = next();
+        if (op.f !== "add") continue;
+        expect(seen.get(op.value)).toBeUndefined();
+        seen.set(op.value, index);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(500);
   });
 
   it("reads every set once at the end; only adds have an effect", async () => {
-    const w = setWorkload(random(1), { keys: 3 });
+    const w = setWorkload({ keys: 3 });
     expect(w.finalOps!()).toEqual([0, 1, 2].map((key) => ({ f: "read", key, value: null })));
-    expect(w.hasEffect({ f: "add", key: 0, value: 1 })).toBe(true);
-    expect(w.hasEffect({ f: "read", key: 0, value: null })).toBe(false);
+    expect(w.readOnly({ f: "add", key: 0, value: 1 })).toBe(false);
+    expect(w.readOnly({ f: "read", key: 0, value: null })).toBe(true);
     const calls: string[] = [];
     const client: SetClient = {
       add: async (k, e) => void calls.push(`add ${k} ${e}`),
@@ -53,6 +69,8 @@ describe("set workload", () => {
   });
 
   it("refuses a key count that is not a positive integer", () => {
-    expect(() => setWorkload(random(1), { keys: 0 })).toThrow(/keys must be an integer >= 1/);
+    expect(() => setWorkload({ keys: 0 }).forProcess({ index: 0, count: 1 }, random(1))).toThrow(
+      /keys must be an integer >= 1/,
+    );
   });
 });

@@ -33,6 +33,9 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Run as this user (see run-as.ts); undefined: as ourselves. */
   runAs?: RunAs;
+  /** Run inside this network namespace (`ip netns` name; root only): entered with nsenter, which
+   *  then becomes the server itself (same pid), as `runAs` when given. */
+  netns?: string;
   /** Written to the process's stdin, which is then closed (default: no stdin). */
   stdin?: string;
   /** Graceful stop signal for the leader (PostgreSQL: SIGINT = fast shutdown). Default SIGTERM. */
@@ -112,14 +115,27 @@ export class Supervisor {
   async spawn(opts: SpawnOptions): Promise<SupervisedProcess> {
     const { fd, offset } = openLogForAppend(opts.logFile);
     let child: ReturnType<typeof spawn>;
+    const [command, args, runAs] = opts.netns
+      ? [
+          "nsenter",
+          [
+            `--net=/var/run/netns/${opts.netns}`,
+            ...(opts.runAs ? [`--setgid=${opts.runAs.gid}`, `--setuid=${opts.runAs.uid}`] : []),
+            "--",
+            opts.command,
+            ...opts.args,
+          ],
+          undefined,
+        ]
+      : [opts.command, opts.args, opts.runAs];
     try {
-      child = spawn(opts.command, opts.args, {
+      child = spawn(command, args, {
         cwd: opts.cwd,
         env: { ...baseEnv(), ...opts.env },
         detached: true,
         stdio: [opts.stdin === undefined ? "ignore" : "pipe", fd, fd],
-        uid: opts.runAs?.uid,
-        gid: opts.runAs?.gid,
+        uid: runAs?.uid,
+        gid: runAs?.gid,
       });
     } finally {
       closeSync(fd);

@@ -1,6 +1,6 @@
 /**
  * A client process's connections to PostgreSQL nodes: one per node, opened lazily, through the
- * client's proxied link to that node, and the routing that says which node an operation goes to.
+ * client's proxied link to that node.
  * Errors are classified here, once for every workload: a failure PostgreSQL reports as certain
  * (rolled back, never sent) is a `DefiniteFailure`; a timeout is an `OpTimeout`; anything else
  * leaves the outcome unknown.
@@ -15,9 +15,6 @@ export interface PgEndpoint {
   password: string;
   database: string;
 }
-
-export const REGISTER_SCHEMA =
-  "CREATE TABLE IF NOT EXISTS registers (key bigint PRIMARY KEY, value bigint NOT NULL)";
 
 // SQLSTATEs after which the statement certainly did not take effect.
 const DEFINITE_SQLSTATES = new Set([
@@ -80,38 +77,25 @@ export class Connection {
   }
 }
 
-export interface PgRoute {
-  /** The node reads go to now. */
-  read(): string;
-  /** The node writes and compare-and-set go to now. */
-  write(): string;
-}
-
-/** One connection per node, picked by the route for reads or for writes. */
+/**
+ * A client process's connections, one per node, opened on first use through the process's own
+ * proxied address of that node: what `BoundClient.at(node)` is built on.
+ */
 export class NodeConnections {
   private readonly connections = new Map<string, Connection>();
 
   constructor(
     private readonly endpointFor: (node: string) => PgEndpoint,
-    private readonly route: PgRoute,
     private readonly timeoutMs: number,
   ) {}
 
-  private on(node: string): Connection {
+  on(node: string): Connection {
     let c = this.connections.get(node);
     if (!c) {
       c = new Connection(this.endpointFor(node), this.timeoutMs);
       this.connections.set(node, c);
     }
     return c;
-  }
-
-  forReads(): Connection {
-    return this.on(this.route.read());
-  }
-
-  forWrites(): Connection {
-    return this.on(this.route.write());
   }
 
   close(): void {

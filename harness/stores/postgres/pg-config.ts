@@ -65,10 +65,13 @@ export function renderClusterConf(): string {
 /** Password auth everywhere; never trust on TCP. */
 export function renderHba(): string {
   return [
-    "# faultline: password (SCRAM) authentication only, loopback only",
+    "# faultline: password (SCRAM) authentication only, loopback and faultline's own namespace",
+    "# network (10.213.0.0/16 exists only inside the run's network namespaces, see harness/netns/)",
     "local   all          all                       scram-sha-256",
     "host    all          all          127.0.0.1/32 scram-sha-256",
     `host    replication  ${REPLICATION_USER}   127.0.0.1/32 scram-sha-256`,
+    "host    all          all          10.213.0.0/16 scram-sha-256",
+    `host    replication  ${REPLICATION_USER}   10.213.0.0/16 scram-sha-256`,
     "",
   ].join("\n");
 }

@@ -14,6 +14,7 @@ import { readLogSince } from "../../backends/local/log-file.ts";
 import { allocatePort, isAddressInUse, LOOPBACK } from "../../backends/local/ports.ts";
 import type { SupervisedProcess } from "../../backends/local/supervised-process.ts";
 import type { Supervisor } from "../../backends/local/supervisor.ts";
+import type { NodePlacement } from "../../backends/backend.ts";
 import type { NodeControl } from "../../nemesis/fault.ts";
 import type { NodeSpec, RunningNode } from "../../topology.ts";
 import {
@@ -52,6 +53,8 @@ export interface PostgresNodeSpec {
   env?: Record<string, string>;
   /** A fixed port; default: a free loopback port. */
   port?: number;
+  /** Where the backend places the node: the host it binds, the network namespace it runs in. */
+  placement?: NodePlacement;
 }
 
 export interface StartOptions {
@@ -78,7 +81,7 @@ export type PgRole = "primary" | "standby";
 
 export class RunningPostgresNode implements NodeControl, RunningNode {
   readonly spec: NodeSpec;
-  readonly host = LOOPBACK;
+  readonly host: string;
   port: number;
   readonly logFile: string;
   readonly dataDir: string;
@@ -97,6 +100,7 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
     port: number,
   ) {
     this.spec = nodeSpec.node;
+    this.host = nodeSpec.placement?.bindHost ?? LOOPBACK;
     this.port = port;
     this.portChosenByUs = nodeSpec.port === undefined;
     this.logFile = join(ctx.logsDir, `${nodeSpec.node.name}.log`);
@@ -169,6 +173,7 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
 
   private writeNodeConf(): void {
     const settings: PgSettings = { cluster_name: this.name, ...this.nodeSpec.settings };
+    if (this.host !== LOOPBACK) settings.listen_addresses = this.host;
     if (this.currentUpstream) settings.primary_conninfo = this.conninfoFor(this.currentUpstream);
     this.writeOwned(NODE_CONF, `${renderSettings(settings)}\n`);
   }
@@ -200,6 +205,7 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
         args: ["-D", this.dataDir, "-p", String(this.port)],
         logFile: this.logFile,
         runAs: this.ctx.template.runAs,
+        netns: this.nodeSpec.placement?.netns,
         env: { ...this.ctx.template.binaries.env, ...this.env },
         stopSignal: "SIGINT", // fast shutdown: roll back open transactions, checkpoint, exit
         stopTimeoutMs: STOP_TIMEOUT_MS,

@@ -1,11 +1,10 @@
 /**
  * The set workload on PostgreSQL: one row per element in `set_elements`, no uniqueness constraint,
- * so a store that applied an add twice shows it (a duplicate) instead of hiding it. Adds go to the
- * node the route names for writes, reads to the node it names for reads, through the client's
- * proxied link to that node.
+ * so a store that applied an add twice shows it (a duplicate) instead of hiding it. Each op runs on
+ * the connection to the node the runner's routing picked.
  */
 import type { SetClient } from "../../../workloads/set.ts";
-import { NodeConnections, type PgEndpoint, type PgRoute } from "./node-connections.ts";
+import type { Connection } from "./node-connections.ts";
 
 export const SET_SCHEMA = [
   "CREATE TABLE IF NOT EXISTS set_elements (key bigint NOT NULL, element bigint NOT NULL)",
@@ -17,26 +16,18 @@ export const SET_STATE_QUERY =
   "SELECT key, array_agg(element ORDER BY element) AS value FROM set_elements GROUP BY key";
 
 export class PgSetClient implements SetClient {
-  private readonly nodes: NodeConnections;
-
-  constructor(endpointFor: (node: string) => PgEndpoint, route: PgRoute, timeoutMs: number) {
-    this.nodes = new NodeConnections(endpointFor, route, timeoutMs);
-  }
+  constructor(private readonly conn: Connection) {}
 
   async add(key: number, element: number): Promise<void> {
-    await this.nodes
-      .forWrites()
-      .query("INSERT INTO set_elements (key, element) VALUES ($1, $2)", [key, element]);
+    await this.conn.query("INSERT INTO set_elements (key, element) VALUES ($1, $2)", [key, element]);
   }
 
   async read(key: number): Promise<number[]> {
-    const r = await this.nodes
-      .forReads()
-      .query("SELECT element FROM set_elements WHERE key = $1 ORDER BY element", [key]);
+    const r = await this.conn.query("SELECT element FROM set_elements WHERE key = $1 ORDER BY element", [key]);
     return r.rows.map((row) => Number(row.element));
   }
 
   async close(): Promise<void> {
-    this.nodes.close();
+    // The connection belongs to the process's NodeConnections, closed with it.
   }
 }

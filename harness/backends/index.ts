@@ -1,0 +1,28 @@
+/**
+ * The backends faultline knows, by name (`--backend`). Adding one is a folder under
+ * `harness/backends/<name>/` with a `BackendFactory`, plus one line here.
+ */
+import type { BackendFactory, BackendName } from "./backend.ts";
+import { localBackend } from "./local/local-backend.ts";
+
+const factories = new Map<string, BackendFactory>();
+
+export function registerBackend(factory: BackendFactory): void {
+  factories.set(factory.name, factory);
+}
+
+registerBackend(localBackend);
+
+export function findBackend(name: string): BackendFactory {
+  const f = factories.get(name);
+  if (!f) {
+    throw new Error(
+      `unknown backend '${name}' (known: ${[...factories.keys()].join(", ")})`,
+    );
+  }
+  return f;
+}
+
+export function knownBackends(): BackendName[] {
+  return [...factories.keys()] as BackendName[];
+}

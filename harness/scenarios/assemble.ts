@@ -1,0 +1,213 @@
+/**
+ * The one generic assembler: scenario data + a store driver + a backend -> a running world.
+ *
+ * `topologyFor` (pure) lays out the links: every region's clients to every node (a failover or a
+ * routing change may send them anywhere) and, where the store dials its peers at configured
+ * addresses and the run does not cut at packet level, one proxy per node-to-node link the driver
+ * names. `assemble` deploys through the driver (handing it `dial` for those links), puts the client
+ * proxies in front of the started nodes, applies the base latency, and returns what the runner
+ * drives: a client per process whose operations the router places, by the workload's own word on
+ * whether an op only reads.
+ */
+import type { NetMode, Backend, NodeAddress } from "../backends/backend.ts";
+import type { TestConfig } from "../config.ts";
+import { createLinks, deleteLinks, findLink } from "../links.ts";
+import type { MetricsWriter } from "../metrics-writer.ts";
+import { applyBaseLatency } from "../nemesis/link-faults.ts";
+import type { NodeControl } from "../nemesis/fault.ts";
+import { Router } from "../nemesis/router.ts";
+import type { RunFolder } from "../run-folder.ts";
+import { findStore } from "../stores/index.ts";
+import type { BoundClient, Quiesced, StoreDeployment, StoreDriver } from "../stores/store-driver.ts";
+import {
+  type LinkSpec,
+  linkName,
+  type NodeSpec,
+  type RegionName,
+  regionPairKey,
+  type RunningLink,
+  type TopologySpec,
+} from "../topology.ts";
+import type { FinalStates } from "../../checkers/divergence.ts";
+import type { Workload, WorkloadOp } from "../../workloads/workload.ts";
+import type { CheckerSpec, Scenario } from "./scenario.ts";
+
+/** Whether node-to-node links get proxies in this run. */
+export function proxiesPeers(driver: StoreDriver, net: NetMode): boolean {
+  return driver.peerFaults === "proxy" && net === "proxy";
+}
+
+/** The scenario's world as data: nodes, proxied links, base latency between every region pair. */
+export function topologyFor(
+  scenario: Scenario,
+  config: Pick<TestConfig, "latencyMs" | "jitterMs">,
+  net: NetMode = "proxy",
+): TopologySpec {
+  const driver = findStore(scenario.store);
+  const layout = scenario.layoutSpec;
+  const nodes: NodeSpec[] = layout.nodes.map((n) => ({ ...n, store: scenario.store as NodeSpec["store"] }));
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const links: LinkSpec[] = [];
+  for (const region of layout.regions) {
+    // Own region's nodes first: a reader finds the local link at the top.
+    const ordered = [...nodes.filter((n) => n.region === region), ...nodes.filter((n) => n.region !== region)];
+    for (const to of ordered) {
+      const from = { kind: "clients", region } as const;
+      links.push({ name: linkName(from, to.name), kind: "client", from, to: to.name, toRegion: to.region });
+    }
+  }
+  if (proxiesPeers(driver, net)) {
+    for (const p of driver.peerLinks(layout)) {
+      const a = byName.get(p.from);
+      const b = byName.get(p.to);
+      if (!a || !b) throw new Error(`store ${driver.name}: peer link ${p.from} -> ${p.to} names an unknown node`);
+      const from = { kind: "node", node: a.name, region: a.region } as const;
+      links.push({ name: linkName(from, b.name), kind: p.kind, from, to: b.name, toRegion: b.region });
+    }
+  }
+  const latency: TopologySpec["latency"] = {};
+  for (let i = 0; i < layout.regions.length; i++)
+    for (let j = i + 1; j < layout.regions.length; j++)
+      latency[regionPairKey(layout.regions[i]!, layout.regions[j]!)] = {
+        latencyMs: config.latencyMs,
+        jitterMs: config.jitterMs,
+      };
+  return { regions: layout.regions.map((name) => ({ name })), nodes, links, latency };
+}
+
+/** The checkers a run uses: the scenario's, with the run's search budget where none is set. */
+export function checkersFor(scenario: Scenario, config: TestConfig): CheckerSpec[] {
+  return scenario.checkers.map((c) =>
+    c.name === "linearizable" && c.options.timeLimitMs === undefined
+      ? { ...c, options: { ...c.options, timeLimitMs: config.checkTimeLimitS * 1000 } }
+      : c,
+  );
+}
+
+/** A client of a logical process, and which node each of its operations goes to. */
+export interface ProcessClient<C = unknown, O extends WorkloadOp = WorkloadOp> {
+  client: BoundClient<C>;
+  nodeFor(op: O): string;
+}
+
+export interface RunningScenario<C = unknown, O extends WorkloadOp = WorkloadOp> {
+  links: RunningLink[];
+  nodes: Map<string, NodeControl>;
+  router: Router;
+  workload: Workload<C, O>;
+  checkers: CheckerSpec[];
+  /** A fresh client (fresh connections) for process `process` in `region`. */
+  openClient(region: RegionName, process: number): ProcessClient<C, O>;
+  startProbes?(metrics: MetricsWriter): { stop(): Promise<void> };
+  quiesce?(timeoutMs: number): Promise<Quiesced>;
+  readFinalState?(): Promise<FinalStates>;
+  finalSignals?(): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+export interface AssembleEnv {
+  scenario: Scenario;
+  config: TestConfig;
+  topology: TopologySpec;
+  workload: Workload<unknown, WorkloadOp>;
+  backend: Backend;
+  folder: RunFolder;
+  proxyUrl: string;
+  router: Router;
+  nodeEnv(node: string): Record<string, string> | undefined;
+  log(message: string): void;
+}
+
+export async function assemble(env: AssembleEnv): Promise<RunningScenario> {
+  const { scenario, config, topology, backend } = env;
+  const driver = findStore(scenario.store);
+  const links: RunningLink[] = [];
+  let deployment: StoreDeployment | undefined;
+  const stopAll = async () => {
+    await deleteLinks(env.proxyUrl, links);
+    await deployment?.stop();
+  };
+  try {
+    deployment = await driver.deploy({
+      layout: scenario.layoutSpec,
+      topology,
+      options: scenario.storeOptions ?? {},
+      workload: scenario.workload,
+      config,
+      backend,
+      folder: env.folder,
+      nodeEnv: env.nodeEnv,
+      log: env.log,
+      dial: async (from, to, target) => {
+        const spec = topology.links.find((l) => l.from.kind === "node" && l.from.node === from && l.to === to);
+        if (!spec) return target;
+        const [link] = await createLinks(env.proxyUrl, [spec], () => target, backend.proxyListenHost);
+        links.push(link!);
+        return backend.proxyAddressForNodes({ host: link!.listenHost, port: link!.listenPort });
+      },
+    });
+    const nodes = deployment.nodes;
+    const addressOf = (name: string): NodeAddress => {
+      const n = nodes.get(name);
+      if (!n) throw new Error(`store ${driver.name} did not start node ${name}`);
+      return n.address;
+    };
+    links.push(
+      ...(await createLinks(
+        env.proxyUrl,
+        topology.links.filter((l) => l.kind === "client"),
+        addressOf,
+      )),
+    );
+    const delayed = await applyBaseLatency({ proxyUrl: env.proxyUrl, topology, links });
+    env.log(`${links.length} proxied links, ${delayed} with cross-region latency`);
+
+    const { router, workload } = env;
+    const dep = deployment;
+    const timeoutMs = config.opTimeoutMs;
+    const openClient = (region: RegionName, process: number): ProcessClient => {
+      const client = dep.openClient(
+        scenario.workload,
+        (node) => {
+          const l = findLink(links, `client@${region}->${node}`);
+          return { host: l.listenHost, port: l.listenPort };
+        },
+        timeoutMs,
+      );
+      const writeTarget = () =>
+        scenario.routing.writes === "local" ? localNode(topology, region) : router.writeTarget(process, region);
+      return {
+        client,
+        nodeFor: (op) =>
+          workload.readOnly(op)
+            ? scenario.routing.reads === "local"
+              ? router.readTarget(process, region)
+              : writeTarget()
+            : writeTarget(),
+      };
+    };
+    return {
+      links,
+      nodes: new Map(nodes),
+      router,
+      workload,
+      checkers: checkersFor(scenario, config),
+      openClient,
+      startProbes: dep.startProbes?.bind(dep),
+      quiesce: dep.quiesce?.bind(dep),
+      readFinalState: dep.readFinalState ? () => dep.readFinalState!(scenario.workload) : undefined,
+      finalSignals: dep.finalSignals?.bind(dep),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll().catch(() => {});
+    throw err;
+  }
+}
+
+/** The first node of a region (its local node). */
+function localNode(topology: TopologySpec, region: RegionName): string {
+  const n = topology.nodes.find((x) => x.region === region);
+  if (!n) throw new Error(`region ${region} has no node to write to`);
+  return n.name;
+}

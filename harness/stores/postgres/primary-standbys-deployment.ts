@@ -1,0 +1,147 @@
+/**
+ * The primary + streaming standbys layout as a `StoreDeployment`: clients on any node, probes of
+ * replication lag per standby, the quiesce after healing (standbys replay up to the primary's WAL
+ * position) and the final-state reads (every node, directly).
+ */
+import type { FinalStates, NodeState } from "../../../checkers/divergence.ts";
+import type { MetricsWriter } from "../../metrics-writer.ts";
+import { sleep } from "../../sleep.ts";
+import type { BoundClient, DeployedNode, Quiesced, StoreDeployment } from "../store-driver.ts";
+import { NodeConnections } from "./node-connections.ts";
+import type { PrimaryWithStandbys } from "./primary-with-standbys.ts";
+import type { RunningPostgresNode } from "./postgres-node.ts";
+import { startLagProbe } from "./replication-lag-probe.ts";
+import { pgWorkload } from "./workload-tables.ts";
+
+export class PrimaryStandbysDeployment implements StoreDeployment {
+  readonly nodes: Map<string, DeployedNode>;
+
+  constructor(
+    private readonly cluster: PrimaryWithStandbys,
+    private readonly stopExtra: () => Promise<void> = async () => {},
+  ) {
+    this.nodes = new Map(
+      [...cluster.nodes].map(([name, n]) => [name, Object.assign(n, { address: { host: n.host, port: n.port } })]),
+    );
+  }
+
+  openClient(workload: string, address: (node: string) => { host: string; port: number }, timeoutMs: number): BoundClient {
+    const table = pgWorkload(workload);
+    const connections = new NodeConnections((node) => {
+      const a = address(node);
+      return this.cluster.deployment.node(node).connectionVia(a.host, a.port);
+    }, timeoutMs);
+    return { at: (node) => table.client(connections.on(node)), close: async () => connections.close() };
+  }
+
+  startProbes(metrics: MetricsWriter) {
+    const { primary, standbys } = this.cluster;
+    const probes = standbys.map((s) =>
+      startLagProbe(
+        { primary: primary.connection, standby: s.connection, from: primary.spec.region, to: s.spec.region },
+        metrics,
+      ),
+    );
+    return { stop: async () => void (await Promise.all(probes.map((p) => p.stop()))) };
+  }
+
+  quiesce(timeoutMs: number): Promise<Quiesced> {
+    return quiesceStandbys(this.cluster.primary, [...this.cluster.nodes.values()], timeoutMs);
+  }
+
+  readFinalState(workload: string): Promise<FinalStates> {
+    return readFinalStates([...this.cluster.nodes.values()], workload);
+  }
+
+  async stop(): Promise<void> {
+    await this.stopExtra();
+    await this.cluster.stop();
+  }
+}
+
+/**
+ * Waits until every node that is still a standby has replayed the primary's WAL up to where the
+ * primary is now. Promoted nodes (after a failover) follow nobody and are not waited for.
+ */
+async function quiesceStandbys(
+  primary: RunningPostgresNode,
+  nodes: RunningPostgresNode[],
+  timeoutMs: number,
+): Promise<Quiesced> {
+  const standbys = nodes.filter((n) => n !== primary && n.role === "standby");
+  if (standbys.length === 0) return { settled: true, detail: "no standby follows a primary" };
+  const started = performance.now();
+  const deadline = started + timeoutMs;
+  let target: string;
+  try {
+    const r = await primary.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn", [], 5_000);
+    target = r.rows[0]!.lsn;
+  } catch (err) {
+    return {
+      settled: false,
+      detail: `cannot read ${primary.name}'s WAL position: ${(err as Error).message}`,
+    };
+  }
+  const behind = new Set(standbys.map((s) => s.name));
+  let last = "";
+  while (behind.size > 0 && performance.now() < deadline) {
+    for (const s of standbys) {
+      if (!behind.has(s.name)) continue;
+      try {
+        const r = await s.query<{ done: boolean; at: string | null }>(
+          "SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done, pg_last_wal_replay_lsn()::text AS at",
+          [target],
+          5_000,
+        );
+        if (r.rows[0]?.done) behind.delete(s.name);
+        else last = `${s.name} at ${r.rows[0]?.at ?? "nothing replayed"}`;
+      } catch (err) {
+        last = `${s.name}: ${(err as Error).message}`;
+      }
+    }
+    if (behind.size > 0) await sleep(100);
+  }
+  const ms = Math.round(performance.now() - started);
+  return behind.size === 0
+    ? {
+        settled: true,
+        detail: `${standbys.map((s) => s.name).join(", ")} replayed ${primary.name}'s WAL up to ${target} in ${ms} ms`,
+      }
+    : { settled: false, detail: `after ${ms} ms still behind ${primary.name}'s ${target}: ${last}` };
+}
+
+/** Every node's whole table, read straight from the node (no proxy); one group: they are one database. */
+export async function readFinalStates(nodes: RunningPostgresNode[], workload: string): Promise<FinalStates> {
+  const table = pgWorkload(workload);
+  const states = await Promise.all(
+    nodes.map(async (n): Promise<NodeState> => {
+      try {
+        const r = await n.query<{ key: string; value: unknown }>(table.stateQuery, [], 10_000);
+        const state: Record<string, unknown> = {};
+        for (const row of r.rows) state[String(row.key)] = table.value(row.value);
+        return { node: n.name, region: n.spec.region, state };
+      } catch (err) {
+        return { node: n.name, region: n.spec.region, error: (err as Error).message };
+      }
+    }),
+  );
+  return { nodes: states, groups: [nodes.map((n) => n.name)] };
+}
+
+/** The schema reaches standbys by replication; clients must not start before it has. */
+export async function waitForTable(
+  standbys: RunningPostgresNode[],
+  table: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (const s of standbys) {
+    for (;;) {
+      const r = await s.query("SELECT to_regclass($1) IS NOT NULL AS present", [table]);
+      if (r.rows[0]?.present) break;
+      if (performance.now() > deadline)
+        throw new Error(`table ${table} did not replicate to ${s.name} within ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
+}

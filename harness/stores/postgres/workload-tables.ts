@@ -1,0 +1,43 @@
+/**
+ * What each workload is on PostgreSQL: its schema, the client that applies its ops on one node's
+ * connection, and the query that reads a node's whole state as (key, value) rows for the
+ * divergence check. A new workload on PostgreSQL is one entry here plus its client file.
+ */
+import { PgRegisterClient, REGISTER_SCHEMA, REGISTER_STATE_QUERY } from "./register-client.ts";
+import type { Connection } from "./node-connections.ts";
+import { PgSetClient, SET_SCHEMA, SET_STATE_QUERY } from "./set-client.ts";
+
+export interface PgWorkloadTable {
+  /** SQL run once on each writable node before clients start. */
+  schema: string;
+  /** A table whose arrival on a standby shows the schema has replicated. */
+  table: string;
+  client(conn: Connection): unknown;
+  stateQuery: string;
+  /** A state row's value as the checkers compare it. */
+  value(v: unknown): unknown;
+}
+
+export const PG_WORKLOADS: Record<string, PgWorkloadTable> = {
+  register: {
+    schema: REGISTER_SCHEMA,
+    table: "registers",
+    client: (c) => new PgRegisterClient(c),
+    stateQuery: REGISTER_STATE_QUERY,
+    value: (v) => Number(v),
+  },
+  set: {
+    schema: SET_SCHEMA,
+    table: "set_elements",
+    client: (c) => new PgSetClient(c),
+    stateQuery: SET_STATE_QUERY,
+    // bigint[] arrives as strings
+    value: (v) => (v as unknown[]).map(Number),
+  },
+};
+
+export function pgWorkload(name: string): PgWorkloadTable {
+  const w = PG_WORKLOADS[name];
+  if (!w) throw new Error(`PostgreSQL has no client for workload '${name}' (has: ${Object.keys(PG_WORKLOADS).join(", ")})`);
+  return w;
+}
