@@ -11,7 +11,7 @@
  */
 import type { Checker } from "./checker.ts";
 import { pairOps } from "./history/pairs.ts";
-import type { History, Op } from "./history/op.ts";
+import { type History, NEMESIS, type Op } from "./history/op.ts";
 import type { Anomaly, CheckerResult } from "./verdict.ts";
 
 interface Write {
@@ -39,7 +39,18 @@ function writtenValue(op: Op): unknown {
   return undefined;
 }
 
+/** What the checker understands; anything else means it was handed the wrong kind of history. */
+const REGISTER_FS = new Set(["read", "write", "cas"]);
+
 export function checkSession(history: History): CheckerResult {
+  for (const op of history) {
+    if (op.process === NEMESIS || REGISTER_FS.has(op.f)) continue;
+    // Judging a set or transaction history by register rules would find nothing and say "valid".
+    const where = op.line !== undefined ? `line ${op.line}` : `index ${op.index}`;
+    throw new Error(
+      `session checker: the op at ${where} has f '${op.f}'; it checks register histories (read, write, cas)`,
+    );
+  }
   const pairs = pairOps(history);
   // Real time: the op's `time` where the history has it, else its position.
   const at = (op: Op | undefined, pos: number) => (op?.time !== undefined ? op.time : pos);
