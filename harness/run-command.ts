@@ -24,6 +24,9 @@ export interface RunFlags {
   latency?: number;
   opTimeout?: number;
   proxyUrl?: string;
+  backend?: string;
+  net?: string;
+  workloadOption?: string[];
   sloP99?: number;
   sloErrorRate?: number;
   sloLag?: number;
@@ -46,6 +49,9 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     latencyMs: f.latency,
     opTimeoutMs: f.opTimeout,
     proxyUrl: f.proxyUrl ?? process.env.TOXIPROXY_URL,
+    backend: f.backend,
+    net: f.net as TestConfig["net"] | undefined,
+    workloadOptions: workloadOptionsFromFlags(f.workloadOption),
     slo: sloFromFlags(f),
   };
   const flags = Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
@@ -57,6 +63,23 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     scenario: scenario.name,
     seed: f.seed ?? randomSeed(),
   });
+}
+
+/** `-w key=value` pairs; values are JSON where they parse (numbers, booleans), strings otherwise. */
+function workloadOptionsFromFlags(pairs: string[] | undefined): Record<string, unknown> | undefined {
+  if (!pairs?.length) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const p of pairs) {
+    const i = p.indexOf("=");
+    if (i <= 0) throw new Error(`--workload-option '${p}': expected key=value, e.g. opsPerKey=60`);
+    const raw = p.slice(i + 1);
+    try {
+      out[p.slice(0, i)] = JSON.parse(raw);
+    } catch {
+      out[p.slice(0, i)] = raw;
+    }
+  }
+  return out;
 }
 
 function sloFromFlags(f: RunFlags): TestConfig["slo"] {
