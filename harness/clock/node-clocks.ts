@@ -10,8 +10,14 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { NodeClock } from "../nemesis/fault.ts";
 import { FakeClock, requireLibfaketime } from "./faketime.ts";
+
+/** A node's clock as clock faults see it (FakeClock is one). */
+export interface NodeClock {
+  readonly offsetMs: number;
+  /** Sets the node's wall clock to real time + offsetMs. */
+  set(offsetMs: number): Promise<void>;
+}
 
 export class NodeClocks {
   private constructor(

@@ -1,110 +1,64 @@
 /**
  * The nemesis names a user may ask for (`--nemesis partition,clock`) and what each needs from the
- * topology and the machine. `validateNemeses` runs before anything starts and reports every
- * problem at once.
+ * topology and the machine, as the fault definitions in the registry say. `validateNemeses` runs
+ * before anything starts and reports every problem at once, with a did-you-mean for typos.
  */
-import { findLibfaketime } from "../clock/faketime.ts";
 import type { TopologySpec } from "../topology.ts";
-import { SHAPE_NEEDS } from "./shapes.ts";
-import { PARTITION_SHAPES, type PartitionShape } from "./spec.ts";
+import type { NemesisChoice, NemesisEnvironment } from "./fault-definition.ts";
+import { allNames, faultDefinitionOf, faultDefinitions } from "./registry.ts";
 
-export const NEMESIS_KINDS = [
-  "partition",
-  "latency",
-  "bandwidth",
-  "clock",
-  "kill",
-  "pause",
-  "failover",
-] as const;
-export type NemesisKind = (typeof NEMESIS_KINDS)[number];
-
-/** Older or friendlier names accepted for a specific nemesis. */
-const ALIASES: Record<string, string> = {
-  "partition-replication": "partition-partial",
-  "partition-region": "partition-isolate-region",
-  "partition-node": "partition-isolate-node",
-  "partition-ring": "partition-majorities-ring",
-  skew: "clock",
-  crash: "kill",
-};
-
-/** A parsed nemesis name: a kind, and for `partition-<shape>` the one shape to use. */
-export interface NemesisChoice {
-  name: string;
-  kind: NemesisKind;
-  shape?: PartitionShape;
-}
+export type { NemesisChoice, NemesisEnvironment } from "./fault-definition.ts";
 
 export class NemesisConfigError extends Error {
   override name = "NemesisConfigError";
 }
 
-/** What the machine offers; detected when not given (tests pass it to pretend). */
-export interface NemesisEnvironment {
-  libfaketime?: string | undefined;
+/** "known: partition, latency, ...; or partition-<shape> with shape one of isolate-region, ..." */
+function knownList(): string {
+  const defs = faultDefinitions();
+  const variants = defs
+    .filter((d) => d.variants)
+    .map(
+      (d) =>
+        `; or ${d.kind}-<${d.variants!.noun}> with ${d.variants!.noun} one of ${d.variants!.names.join(", ")}`,
+    );
+  return `known: ${defs.map((d) => d.kind).join(", ")}${variants.join("")}`;
 }
 
-function knownList(): string {
-  return `known: ${NEMESIS_KINDS.join(", ")}; or partition-<shape> with shape one of ${PARTITION_SHAPES.join(", ")}`;
+/** The names for `--help`: "partition, partition-<shape>, latency, ..." */
+export function nemesisNamesHelp(): string {
+  return faultDefinitions()
+    .flatMap((d) => (d.variants ? [d.kind, `${d.kind}-<${d.variants.noun}>`] : [d.kind]))
+    .join(", ");
 }
 
 /** Parses one name; undefined when unknown. */
 export function parseNemesis(raw: string): NemesisChoice | undefined {
-  const name = ALIASES[raw] ?? raw;
-  if ((NEMESIS_KINDS as readonly string[]).includes(name)) return { name: raw, kind: name as NemesisKind };
-  if (name.startsWith("partition-")) {
-    const shape = name.slice("partition-".length);
-    if ((PARTITION_SHAPES as readonly string[]).includes(shape)) {
-      return { name: raw, kind: "partition", shape: shape as PartitionShape };
+  const defs = faultDefinitions();
+  const aliased = defs.find((d) => d.aliases && Object.hasOwn(d.aliases, raw));
+  const name = aliased ? aliased.aliases![raw]! : raw;
+  for (const d of defs) {
+    if (name === d.kind) return { name: raw, kind: d.kind };
+    const prefix = `${d.kind}-`;
+    if (d.variants && name.startsWith(prefix) && d.variants.names.includes(name.slice(prefix.length))) {
+      return { name: raw, kind: d.kind, variant: name.slice(prefix.length) };
     }
   }
   return undefined;
 }
 
-/** Shapes this topology can carry. */
-export function applicableShapes(topology: TopologySpec): PartitionShape[] {
-  return PARTITION_SHAPES.filter((s) => whyNotShape(topology, s) === undefined);
-}
-
-function whyNotShape(topology: TopologySpec, shape: PartitionShape): string | undefined {
-  const needs = SHAPE_NEEDS[shape];
-  const r = topology.regions.length;
-  const n = topology.nodes.length;
-  if (r < needs.regions) {
-    return `partition shape '${shape}' needs at least ${needs.regions} regions, but the scenario has ${r} (${topology.regions.map((x) => x.name).join(", ")})`;
-  }
-  if (n < needs.nodes) {
-    return `partition shape '${shape}' needs at least ${needs.nodes} nodes, but the scenario has ${n}`;
-  }
-  if (shape === "partial" && partialRegions(topology).length === 0) {
-    return "partition shape 'partial' needs a region with nodes while other regions also have nodes";
-  }
-  return undefined;
-}
-
-/** Regions with nodes inside while other regions have nodes too: where a partial partition cuts something. */
-export function partialRegions(topology: TopologySpec): string[] {
-  return topology.regions
-    .map((r) => r.name)
-    .filter((r) => {
-      const inside = topology.nodes.filter((n) => n.region === r).length;
-      return inside > 0 && inside < topology.nodes.length;
-    });
-}
-
 /**
  * Parses and checks every name against the topology and the machine; throws one
  * NemesisConfigError listing every problem ("unknown nemesis 'partiton' (known: ...)").
+ * `env` fields left out are detected by the definitions that need them.
  */
 export function validateNemeses(
   names: readonly string[],
   topology: TopologySpec,
-  env: NemesisEnvironment = { libfaketime: findLibfaketime() },
+  env: NemesisEnvironment = {},
 ): NemesisChoice[] {
   const problems: string[] = [];
   const out: NemesisChoice[] = [];
-  const regions = topology.regions.length;
   for (const raw of names) {
     const choice = parseNemesis(raw.trim());
     if (!choice) {
@@ -112,7 +66,7 @@ export function validateNemeses(
       problems.push(`unknown nemesis '${raw}'${hint ? ` (did you mean '${hint}'?)` : ""} (${knownList()})`);
       continue;
     }
-    const why = whyNot(choice, topology, env, regions);
+    const why = faultDefinitionOf(choice).whyNot(choice, topology, env);
     if (why) problems.push(why);
     else out.push(choice);
   }
@@ -120,52 +74,11 @@ export function validateNemeses(
   return out;
 }
 
-function whyNot(
-  c: NemesisChoice,
-  topology: TopologySpec,
-  env: NemesisEnvironment,
-  regions: number,
-): string | undefined {
-  const nodes = topology.nodes.length;
-  switch (c.kind) {
-    case "partition":
-      if (c.shape) return whyNotShape(topology, c.shape);
-      return applicableShapes(topology).length === 0
-        ? `nemesis 'partition' has no shape that fits a scenario with ${regions} region(s) and ${nodes} node(s)`
-        : undefined;
-    case "latency":
-    case "bandwidth":
-      return regions < 2
-        ? `nemesis '${c.name}' acts between two regions, but the scenario has ${regions}`
-        : undefined;
-    case "clock":
-      if (nodes === 0) return `nemesis '${c.name}' needs a node, the scenario has none`;
-      return env.libfaketime
-        ? undefined
-        : "nemesis 'clock' needs libfaketime, which is not installed: `apt-get install libfaketime` (Debian), or set FAULTLINE_LIBFAKETIME to libfaketime.so.1";
-    case "kill":
-    case "pause":
-      return nodes === 0 ? `nemesis '${c.name}' needs a node, the scenario has none` : undefined;
-    case "failover": {
-      const primary = topology.nodes.some((n) => n.role === "primary");
-      const replica = topology.nodes.some((n) => n.role === "replica");
-      return primary && replica
-        ? undefined
-        : "nemesis 'failover' needs a primary and a replica in the scenario's topology";
-    }
-  }
-}
-
 /** The closest known name within edit distance 2, for typos. */
 function suggest(raw: string): string | undefined {
-  const candidates = [
-    ...NEMESIS_KINDS,
-    ...PARTITION_SHAPES.map((s) => `partition-${s}`),
-    ...Object.keys(ALIASES),
-  ];
   let best: string | undefined;
   let bestD = 3;
-  for (const c of candidates) {
+  for (const c of allNames()) {
     const d = editDistance(raw, c);
     if (d < bestD) {
       best = c;

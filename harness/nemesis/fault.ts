@@ -3,6 +3,7 @@
  * process; what `start`/`stop` return is recorded as the nemesis op's value in the history
  * ("cut eu-west->us-east replication"), so the report can line anomalies up with faults.
  */
+import type { NodeClock } from "../clock/node-clocks.ts";
 import type { NodeSpec, RunningLink, TopologySpec } from "../topology.ts";
 import type { CutSet } from "./cuts.ts";
 import type { Router } from "./router.ts";
@@ -23,12 +24,7 @@ export interface FaultContext {
   packets?: PacketNetwork;
 }
 
-/** A node's clock as clock faults see it (see harness/clock/faketime.ts). */
-export interface NodeClock {
-  readonly offsetMs: number;
-  /** Sets the node's wall clock to real time + offsetMs. */
-  set(offsetMs: number): Promise<void>;
-}
+export type { NodeClock } from "../clock/node-clocks.ts";
 
 /** Packet-level faults between nodes (see harness/netns/). */
 export interface PacketNetwork {
@@ -49,6 +45,13 @@ export interface NodeControl {
   pause(): Promise<void>;
   resume(): Promise<void>;
   promote?(): Promise<void>;
+}
+
+/** The node a fault acts on; `what` names the fault in the error. */
+export function nodeControl(ctx: FaultContext, name: string, what: string): NodeControl {
+  const node = ctx.nodes.get(name);
+  if (!node) throw new Error(`${what}: no node '${name}' (nodes: ${[...ctx.nodes.keys()].join(", ")})`);
+  return node;
 }
 
 export interface Fault {

@@ -1,14 +1,16 @@
 /**
  * Latency and bandwidth on proxied links: the base latency matrix applied once at start (the
- * regions' geography), and spikes and bandwidth limits as faults between a pair of regions.
+ * regions' geography), and what the latency and bandwidth faults (faults/latency.ts,
+ * faults/bandwidth.ts) share: a toxic on every link between a pair of regions.
  * Toxiproxy's latency toxic delays one stream; a one-way latency L goes on both streams, so a
  * request-reply adds 2L, as between real regions.
  */
-import { latencyBetween, type RegionName, type RunningLink } from "../topology.ts";
+import { z } from "zod";
+import { latencyBetween, type RegionName, type RunningLink, type TopologySpec } from "../topology.ts";
+import type { NemesisChoice, SpecProblem } from "./fault-definition.ts";
 import type { Fault, FaultContext } from "./fault.ts";
 import { newFaultTag } from "./fault-id.ts";
 import { BASE_LATENCY_TOXIC, ProxyLinks } from "./proxy-links.ts";
-import type { BandwidthSpec, LatencySpec } from "./spec.ts";
 
 const BOTH = ["upstream", "downstream"] as const;
 
@@ -49,7 +51,7 @@ export async function applyBaseLatency(
 }
 
 /** Adds a toxic on both streams of every link between two regions; stop removes them. */
-abstract class RegionPairToxicFault implements Fault {
+export abstract class RegionPairToxicFault implements Fault {
   abstract readonly f: string;
   protected readonly tag: string;
 
@@ -86,31 +88,19 @@ abstract class RegionPairToxicFault implements Fault {
   }
 }
 
-export class LatencyFault extends RegionPairToxicFault {
-  readonly f = "latency";
-  constructor(readonly spec: LatencySpec) {
-    super(spec.regions, "latency");
-  }
-  protected toxic() {
-    return {
-      type: "latency" as const,
-      attributes: { latency: this.spec.latencyMs, jitter: this.spec.jitterMs },
-    };
-  }
-  protected words(): string {
-    return `latency ${this.spec.regions.join("<->")} +${this.spec.latencyMs}ms ±${this.spec.jitterMs}ms`;
-  }
+/** The checks latency and bandwidth share: both act between two regions the topology has. */
+export const regionPairSchema = z.tuple([z.string(), z.string()]);
+
+export function needsTwoRegions(choice: NemesisChoice, topology: TopologySpec): string | undefined {
+  const regions = topology.regions.length;
+  return regions < 2
+    ? `nemesis '${choice.name}' acts between two regions, but the scenario has ${regions}`
+    : undefined;
 }
 
-export class BandwidthFault extends RegionPairToxicFault {
-  readonly f = "bandwidth";
-  constructor(readonly spec: BandwidthSpec) {
-    super(spec.regions, "bandwidth");
-  }
-  protected toxic() {
-    return { type: "bandwidth" as const, attributes: { rate: this.spec.rateKBps } };
-  }
-  protected words(): string {
-    return `bandwidth ${this.spec.regions.join("<->")} limited to ${this.spec.rateKBps} KB/s`;
-  }
+export function unknownRegions(topology: TopologySpec, pair: readonly RegionName[]): SpecProblem[] {
+  const regions = topology.regions.map((r) => r.name);
+  return pair
+    .filter((r) => !regions.includes(r))
+    .map((r) => ({ field: "regions", message: `no region '${r}' (regions: ${regions.join(", ")})` }));
 }

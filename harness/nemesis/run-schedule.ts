@@ -8,10 +8,11 @@
  * can pair them and shade the window between.
  */
 import { NEMESIS } from "../../checkers/history/op.ts";
+import { sleep } from "../sleep.ts";
 import type { Fault, FaultContext } from "./fault.ts";
 import { faultFromSpec } from "./from-spec.ts";
 import { FAULT_TOXIC_PREFIX, ProxyLinks } from "./proxy-links.ts";
-import type { FaultSpec, ScheduledFault } from "./spec.ts";
+import type { FaultSpecLike, ScheduledFault } from "./spec.ts";
 
 /** What `runSchedule` hands to `record`; the runner adds `index` and `time`. */
 // A type alias (not an interface) so it fits `Op`'s index signature when the runner records it.
@@ -25,8 +26,8 @@ export type NemesisOp = {
   phase: "start" | "stop";
   /** Index of the fault in the schedule; pairs a start with its stop. */
   fault: number;
-  /** The fault as planned (plain JSON). */
-  spec: FaultSpec;
+  /** The fault as planned (plain JSON; a FaultSpec for the built-in kinds). */
+  spec: FaultSpecLike;
   /** Offset the schedule asked for, ms since the workload started. */
   plannedMs: number;
   /** Set when the start or stop failed; `value` then says what was attempted. */
@@ -37,11 +38,14 @@ export interface RunScheduleOptions {
   /** ms since the workload started; default: measured from the call. */
   now?: () => number;
   /** Builds a Fault from a spec; default `faultFromSpec` (tests substitute). */
-  faultFor?: (spec: FaultSpec) => Fault;
+  faultFor?: (spec: FaultSpecLike) => Fault;
 }
 
 /** Faults started and not yet stopped, per context, so healAll can stop them. */
-const active = new WeakMap<FaultContext, Map<number, { fault: Fault; spec: FaultSpec; plannedMs: number }>>();
+const active = new WeakMap<
+  FaultContext,
+  Map<number, { fault: Fault; spec: FaultSpecLike; plannedMs: number }>
+>();
 
 function activeOf(ctx: FaultContext) {
   let m = active.get(ctx);
@@ -56,21 +60,6 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Resolves at `atMs` on `now`'s clock, or early when aborted. */
-function sleepUntil(atMs: number, now: () => number, signal?: AbortSignal): Promise<void> {
-  const wait = atMs - now();
-  if (wait <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, wait);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /**
  * Runs a schedule: each fault starts at `atMs` and stops `durationMs` later. Resolves when every
  * fault has been stopped. On abort, stops what is running at once and resolves. A start that
@@ -78,7 +67,7 @@ function sleepUntil(atMs: number, now: () => number, signal?: AbortSignal): Prom
  * after a failed start). Never throws for a fault's failure.
  */
 export async function runSchedule(
-  schedule: readonly ScheduledFault[],
+  schedule: readonly ScheduledFault<FaultSpecLike>[],
   ctx: FaultContext,
   record: (op: NemesisOp) => void,
   signal?: AbortSignal,
@@ -123,7 +112,7 @@ export async function runSchedule(
 
   try {
     for (const ev of events) {
-      await sleepUntil(ev.atMs, now, signal);
+      await sleep(ev.atMs - now(), signal);
       if (signal?.aborted) break;
       if (ev.phase === "stop") {
         await stop(ev.i);

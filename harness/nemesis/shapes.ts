@@ -1,15 +1,49 @@
 /**
- * Partition shapes: each is a small function from a topology (and the choices recorded in its spec)
- * to a CutSet. Adding a shape costs one function here and one line in `SHAPE_NEEDS`.
+ * Partition shapes: everything about one shape of the partition fault (faults/partition.ts). Each
+ * shape is a small function from a topology (and the choices recorded in its spec) to a CutSet,
+ * plus what it needs from the topology, the random choices it plans, its checks and its words.
+ * Adding a shape costs its spec type below, a line in `SHAPE_NEEDS`, and a case in each switch.
  *
  * Where a shape is defined over nodes, each region's client group sits with the component that holds
  * most of that region's nodes (clients talk to their local nodes); a region without nodes keeps
  * its clients connected to everything. A majorities ring leaves client links alone: it is about
  * what nodes hear from each other.
  */
-import type { TopologySpec } from "../topology.ts";
+import type { Prng } from "../generator/prng.ts";
+import type { RegionName, TopologySpec } from "../topology.ts";
 import { CutSet, clientEndpoint, type Endpoint, endpointsOf, regionOfEndpoint } from "./cuts.ts";
-import type { PartitionScope, PartitionShape, PartitionShapeSpec } from "./spec.ts";
+import type { PartitionScope } from "./faults/partition.ts";
+
+export type PartitionShapeSpec =
+  /** The region's nodes and clients can only talk among themselves. */
+  | { shape: "isolate-region"; region: RegionName }
+  /** One node cut off from every other node and from the clients of other regions. */
+  | { shape: "isolate-node"; node: string }
+  /** Nodes in this order, cut into two halves (smaller half first). */
+  | { shape: "halves"; order: string[] }
+  /** These nodes (fewer than half) against the rest. */
+  | { shape: "majority-minority"; minority: string[] }
+  /** Nodes in a ring in this order; each sees the majority that starts at itself. */
+  | { shape: "majorities-ring"; order: string[] }
+  /** Halves of this order; the first node of the second half talks to both sides. */
+  | { shape: "bridge"; order: string[] }
+  /** Nothing from `from` region reaches `to` region; the other direction still flows. */
+  | { shape: "one-way"; from: RegionName; to: RegionName }
+  /** isolate-region for node-to-node links only: replication is cut, clients reach every node. */
+  | { shape: "partial"; region: RegionName };
+
+export type PartitionShape = PartitionShapeSpec["shape"];
+
+export const PARTITION_SHAPES: readonly PartitionShape[] = [
+  "isolate-region",
+  "isolate-node",
+  "halves",
+  "majority-minority",
+  "majorities-ring",
+  "bridge",
+  "one-way",
+  "partial",
+];
 
 /** The least a topology must have for a shape to mean anything. */
 export const SHAPE_NEEDS: Record<PartitionShape, { regions: number; nodes: number }> = {
@@ -202,5 +236,73 @@ export function describeShape(spec: PartitionShapeSpec): string {
     }
     case "one-way":
       return `one-way ${spec.from}->${spec.to}`;
+  }
+}
+
+/** The fields of a partition spec each shape needs (the schema leaves them all optional). */
+export const SHAPE_FIELDS: Record<PartitionShape, string[]> = {
+  "isolate-region": ["region"],
+  partial: ["region"],
+  "isolate-node": ["node"],
+  halves: ["order"],
+  "majorities-ring": ["order"],
+  bridge: ["order"],
+  "majority-minority": ["minority"],
+  "one-way": ["from", "to"],
+};
+
+/** Regions with nodes inside while other regions have nodes too: where a partial partition cuts something. */
+export function partialRegions(topology: TopologySpec): string[] {
+  return topology.regions
+    .map((r) => r.name)
+    .filter((r) => {
+      const inside = topology.nodes.filter((n) => n.region === r).length;
+      return inside > 0 && inside < topology.nodes.length;
+    });
+}
+
+/** Why a shape cannot be planned on this topology (before any choice is made), or undefined. */
+export function whyNotShape(topology: TopologySpec, shape: PartitionShape): string | undefined {
+  const needs = SHAPE_NEEDS[shape];
+  const r = topology.regions.length;
+  const n = topology.nodes.length;
+  if (r < needs.regions) {
+    return `partition shape '${shape}' needs at least ${needs.regions} regions, but the scenario has ${r} (${topology.regions.map((x) => x.name).join(", ")})`;
+  }
+  if (n < needs.nodes) {
+    return `partition shape '${shape}' needs at least ${needs.nodes} nodes, but the scenario has ${n}`;
+  }
+  if (shape === "partial" && partialRegions(topology).length === 0) {
+    return "partition shape 'partial' needs a region with nodes while other regions also have nodes";
+  }
+  return undefined;
+}
+
+/** Shapes this topology can carry. */
+export function applicableShapes(topology: TopologySpec): PartitionShape[] {
+  return PARTITION_SHAPES.filter((s) => whyNotShape(topology, s) === undefined);
+}
+
+/** The random choices a shape needs, made now so the spec replays exactly. */
+export function planShape(shape: PartitionShape, rng: Prng, topo: TopologySpec): PartitionShapeSpec {
+  const regions = topo.regions.map((r) => r.name);
+  const nodes = topo.nodes.map((n) => n.name);
+  switch (shape) {
+    case "isolate-region":
+      return { shape, region: rng.pick(regions) };
+    case "partial":
+      return { shape, region: rng.pick(partialRegions(topo)) };
+    case "isolate-node":
+      return { shape, node: rng.pick(nodes) };
+    case "halves":
+    case "majorities-ring":
+    case "bridge":
+      return { shape, order: rng.shuffle(nodes) };
+    case "majority-minority":
+      return { shape, minority: rng.sample(nodes, rng.int(1, nodes.length - majority(nodes.length))) };
+    case "one-way": {
+      const [from, to] = rng.sample(regions, 2) as [string, string];
+      return { shape, from, to };
+    }
   }
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Supervisor } from "../../harness/backends/local/supervisor.ts";
 import { FakeClock, findLibfaketime } from "../../harness/clock/faketime.ts";
-import { ClockFault } from "../../harness/nemesis/clock-fault.ts";
+import { ClockFault } from "../../harness/nemesis/faults/clock.ts";
 import type { FaultContext } from "../../harness/nemesis/fault.ts";
 import type { RunningPostgresNode } from "../../harness/stores/postgres/postgres-node.ts";
 import {

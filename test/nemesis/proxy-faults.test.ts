@@ -6,7 +6,7 @@
 import { connect } from "node:net";
 import { Toxiproxy } from "toxiproxy-node-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { planSchedule } from "../../harness/generator/schedule.ts";
+import { planSchedule } from "../../harness/nemesis/schedule.ts";
 import type { FaultContext } from "../../harness/nemesis/fault.ts";
 import { faultFromSpec } from "../../harness/nemesis/from-spec.ts";
 import { applyBaseLatency } from "../../harness/nemesis/link-faults.ts";

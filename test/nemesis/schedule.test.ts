@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { planSchedule } from "../../harness/generator/schedule.ts";
+import { planSchedule } from "../../harness/nemesis/schedule.ts";
 import { NemesisConfigError, validateNemeses } from "../../harness/nemesis/catalog.ts";
 import { checkShape } from "../../harness/nemesis/shapes.ts";
-import { peerTopology, primaryReplicaTopology } from "../nemesis/fixtures.ts";
+import { peerTopology, primaryReplicaTopology } from "./fixtures.ts";
 
 const pg = primaryReplicaTopology(["us-east", "eu-west"]);
 const etcd = peerTopology(["us-east", "eu-west", "ap-south"]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { planSchedule } from "../../harness/generator/schedule.ts";
+import { planSchedule } from "../../harness/nemesis/schedule.ts";
 import { parseSchedule } from "../../harness/nemesis/spec-schema.ts";
-import { peerTopology, primaryReplicaTopology } from "../nemesis/fixtures.ts";
+import { peerTopology, primaryReplicaTopology } from "./fixtures.ts";
 
 const pg = primaryReplicaTopology(["us-east", "eu-west"]);
 const env = { libfaketime: "/x" };
