@@ -22,6 +22,11 @@ export interface CheckOptions {
   negativeBalances?: boolean;
   /** Check every independent key even after one is invalid (to report every anomaly, not just the first). */
   allKeys?: boolean;
+  /**
+   * Linearizability: an ok read of null matches any state (`any`, Knossos's convention for
+   * register, cas-register, multi-register) or means the value null (`value`, the default).
+   */
+  nilReads?: "any" | "value";
 }
 
 export interface Checker {

@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { CheckOptions } from "../checkers/checker.ts";
 import { HistoryParseError } from "../checkers/history/errors.ts";
 import { type History, NEMESIS } from "../checkers/history/op.ts";
-import { parseHistory } from "../checkers/history/parse.ts";
+import { defaultNilReads, detectFormat, parseHistory } from "../checkers/history/parse.ts";
 import {
   anomalyTotal,
   combineResults,
@@ -35,6 +35,8 @@ export interface CheckFlags {
   timeLimit?: number;
   /** bank: the total every read must sum to; bank: negative balances allowed. */
   total?: number;
+  /** linearizable: an ok read of null matches any state (`any`) or means null (`value`). */
+  nilReads?: "any" | "value";
   negativeBalances?: boolean;
   json?: boolean;
   /** Write results.json, history.jsonl, test.json and the reports per input under this directory. */
@@ -93,10 +95,13 @@ export async function checkInput(input: string, f: CheckFlags, outDir?: string):
   if (runDir && !existsSync(file)) {
     throw new Error(`${input} is a directory without history.jsonl: not a run folder`);
   }
-  const history = parseHistory(readText(file), { fileName: file });
+  const text = readText(file);
+  const history = parseHistory(text, { fileName: file });
   const test = runDir ? readTest(runDir) : undefined;
   const started = performance.now();
-  const results = await judge(history, f, test, runDir);
+  // --nil-reads, else the history's own convention (Jepsen EDN: Knossos's "nil matches any").
+  const nilReads = f.nilReads ?? defaultNilReads(detectFormat(text, file));
+  const results = await judge(history, { ...f, nilReads }, test, runDir);
   const ms = Math.round(performance.now() - started);
   const checked: CheckedInput = { input, file, runDir, results, ms };
 
@@ -186,6 +191,8 @@ function printChecked(c: CheckedInput, f: CheckFlags): void {
   // Elle names the consistency models the history rules out.
   const not = checkers.flatMap((x) => (Array.isArray(x.not) ? (x.not as string[]) : []));
   const alsoNot = checkers.flatMap((x) => (Array.isArray(x.alsoNot) ? (x.alsoNot as string[]) : []));
+  // Which meaning a null read had, where a model gave it one (linearizable's stats).
+  const nilReads = checkers.map((x) => x.stats?.nilReads).find((v) => v !== undefined);
   if (f.json) {
     console.log(
       JSON.stringify({
@@ -195,6 +202,7 @@ function printChecked(c: CheckedInput, f: CheckFlags): void {
         anomalyCount: count,
         ...(not.length ? { not, alsoNot } : {}),
         ms: c.ms,
+        ...(nilReads ? { nilReads } : {}),
         ...(reason ? { reason } : {}),
         ...(c.written ? { written: c.written } : {}),
         anomalies,

@@ -150,7 +150,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "linearizable: register, cas-register, multi-register, kv, set, mutex, fifo-queue",
       "cas-register",
     )
-    .option("--initial <json>", "initial model state as JSON, e.g. 0 or '{\"x\":0}'")
+    .option(
+      "--initial <json>",
+      'initial model state as JSON, e.g. 0 or \'{"x":0}\' (default null; Porcupine\'s kv starts keys at "": use --model kv --initial \'""\')',
+    )
+    .addOption(
+      new Option(
+        "--nil-reads <meaning>",
+        "linearizable: an ok read of nil/null matches any state (any: Knossos's register models) or means null (value); default any for Jepsen EDN, value for JSONL",
+      ).choices(["any", "value"]),
+    )
     .option("--consistency-model <c>", "elle: the model that must hold", "strict-serializable")
     .option(
       "--time-limit <s>",

@@ -53,6 +53,15 @@ export function parseHistory(text: string, opts: ParseHistoryOptions = {}): Hist
   return history;
 }
 
+/**
+ * What an ok read of nil means by default in a history of this format. Jepsen writes EDN and
+ * jepsen.log histories for Knossos, whose register models take a nil read as "value unknown,
+ * matches any state"; faultline's JSONL (and elle-cli's JSON arrays) record what was read.
+ */
+export function defaultNilReads(format: HistoryFormat): "any" | "value" {
+  return format === "edn" || format === "jepsen-log" ? "any" : "value";
+}
+
 /** Which format a text is in, by its first significant characters. */
 export function detectFormat(text: string, fileName?: string): HistoryFormat {
   const lower = fileName?.toLowerCase() ?? "";

@@ -32,6 +32,9 @@ export interface LinearizableOptions extends CheckOptions {
   allKeys?: boolean;
 }
 
+/** What an ok read of null means when the caller does not say: the strict meaning. */
+export const DEFAULT_NIL_READS = "value";
+
 export function checkLinearizable(history: History, opts: LinearizableOptions = {}): CheckerResult {
   const t0 = performance.now();
   const model = getModel(opts.model ?? DEFAULT_MODEL);
@@ -40,7 +43,11 @@ export function checkLinearizable(history: History, opts: LinearizableOptions = 
     deadline: t0 + timeLimitMs,
     memoryLimitBytes: opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
   };
-  const { partitions, timeUnit, failed } = partitionHistory(history, model, { fileName: opts.fileName });
+  const nilReads = opts.nilReads ?? DEFAULT_NIL_READS;
+  const { partitions, timeUnit, failed } = partitionHistory(history, model, {
+    fileName: opts.fileName,
+    nilReads,
+  });
 
   const anomalies: NonlinearizableAnomaly[] = [];
   const unknown: string[] = [];
@@ -106,6 +113,8 @@ export function checkLinearizable(history: History, opts: LinearizableOptions = 
   const checked = done.size;
   const stats = {
     model: model.name,
+    // Which meaning a null read had (only register, cas-register and multi-register have a case).
+    nilReads,
     partitions: partitions.length,
     partitionsChecked: checked,
     ops,

@@ -12,7 +12,13 @@ import { HistoryParseError } from "../history/errors.ts";
 import type { History, Op } from "../history/op.ts";
 import { pairOps } from "../history/pairs.ts";
 import { canonical } from "../models/canonical.ts";
-import { type AnyModel, ModelInputError, type Outcome } from "../models/model.ts";
+import {
+  type AnyModel,
+  ModelInputError,
+  type NilReads,
+  type Outcome,
+  type PrepareContext,
+} from "../models/model.ts";
 
 export interface LinRecord {
   invoke: Op;
@@ -47,10 +53,11 @@ function prepareOrThrow(
   invoke: Op,
   completion: Op | undefined,
   outcome: Outcome,
-  fileName?: string,
+  fileName: string | undefined,
+  context: PrepareContext,
 ) {
   try {
-    return model.prepare(invoke, completion, outcome);
+    return model.prepare(invoke, completion, outcome, context);
   } catch (e) {
     if (e instanceof ModelInputError) {
       throw new HistoryParseError(e.message, { line: completion?.line ?? invoke.line, fileName });
@@ -62,8 +69,9 @@ function prepareOrThrow(
 export function partitionHistory(
   history: History,
   model: AnyModel,
-  opts: { fileName?: string } = {},
+  opts: { fileName?: string; nilReads?: NilReads } = {},
 ): Partitioned {
+  const context: PrepareContext = { nilReads: opts.nilReads ?? "value" };
   const pairs = pairOps(history, opts);
   const useTime = pairs.every(
     (p) =>
@@ -75,12 +83,12 @@ export function partitionHistory(
   for (const p of pairs) {
     const { invoke, completion } = p;
     if (completion?.type === "fail") {
-      prepareOrThrow(model, invoke, completion, "info", opts.fileName);
+      prepareOrThrow(model, invoke, completion, "info", opts.fileName, context);
       failed++;
       continue;
     }
     const outcome: Outcome = completion?.type === "ok" ? "ok" : "info";
-    const input = prepareOrThrow(model, invoke, completion, outcome, opts.fileName);
+    const input = prepareOrThrow(model, invoke, completion, outcome, opts.fileName, context);
     const start = useTime ? (invoke.time as number) : p.invokeAt;
     const end =
       outcome === "info" ? Number.POSITIVE_INFINITY : useTime ? (completion?.time as number) : p.completeAt;

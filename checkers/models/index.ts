@@ -9,7 +9,7 @@ import { mutexModel } from "./mutex.ts";
 import { casRegisterModel, registerModel } from "./register.ts";
 import { setModel } from "./set.ts";
 
-export type { AnyModel, Model, Outcome } from "./model.ts";
+export type { AnyModel, Model, NilReads, Outcome, PrepareContext } from "./model.ts";
 export { ModelInputError } from "./model.ts";
 
 export const models: Readonly<Record<string, AnyModel>> = {

@@ -12,6 +12,19 @@ import type { Op } from "../history/op.ts";
 /** `ok`: the op took effect, its result is known. `info`: it may or may not have taken effect. */
 export type Outcome = "ok" | "info";
 
+/**
+ * What an ok read of `nil`/null means. `value`: the register held null (faultline's workloads
+ * record what they read, so a null read is a real observation). `any`: the read's value is
+ * unknown and matches every state, as in Knossos's register, cas-register and multi-register
+ * models ("nil reads are always legal"); Jepsen histories are written with that convention.
+ */
+export type NilReads = "any" | "value";
+
+/** History conventions that change how an op is read; models that have no such case ignore them. */
+export interface PrepareContext {
+  nilReads: NilReads;
+}
+
 export interface Model<S, I> {
   name: string;
   /** One line for `faultline check --help` and the report. */
@@ -27,7 +40,7 @@ export interface Model<S, I> {
    * One op as model input. Throws `ModelInputError` when `f` or the value does not fit the model.
    * `completion` is the ok/info completion (undefined when the op never completed).
    */
-  prepare(invoke: Op, completion: Op | undefined, outcome: Outcome): I;
+  prepare(invoke: Op, completion: Op | undefined, outcome: Outcome, context?: PrepareContext): I;
   /** The next state, or `undefined` when the op cannot happen in `state` (with its observed result). */
   step(state: S, input: I): S | undefined;
   hash(state: S): number;

@@ -6,7 +6,7 @@
  */
 import type { Op } from "../history/op.ts";
 import { canonical, hashString } from "./canonical.ts";
-import { type Model, ModelInputError, type Outcome } from "./model.ts";
+import { type Model, ModelInputError, type Outcome, type PrepareContext } from "./model.ts";
 
 export interface MultiRegisterState {
   /** Registers whose value differs from `dflt` (canonical values). */
@@ -20,6 +20,8 @@ export interface MicroOp {
   reg: string;
   /** write: value; read: value read (checked only when the txn is ok). */
   v: string;
+  /** A read of nil under Knossos's convention: matches whatever the register holds. */
+  any?: boolean;
 }
 
 export interface MultiRegisterInput {
@@ -32,7 +34,12 @@ function makeState(vals: Record<string, string>, dflt: string): MultiRegisterSta
   return { vals, dflt, key: regs.map((r) => `${JSON.stringify(r)}=${vals[r]}`).join(",") };
 }
 
-function parseMicroOps(invoke: Op, completion: Op | undefined, ok: boolean): MicroOp[] {
+function parseMicroOps(
+  invoke: Op,
+  completion: Op | undefined,
+  ok: boolean,
+  context: PrepareContext | undefined,
+): MicroOp[] {
   const f = invoke.f;
   // A single read/write is a one-op txn: {"f":"read","key":"x"} is not how this model spells it,
   // but {"f":"write","value":["x",1]} is accepted for symmetry with Jepsen's multi-register.
@@ -56,7 +63,12 @@ function parseMicroOps(invoke: Op, completion: Op | undefined, ok: boolean): Mic
         `unknown micro-op "${String(mf)}" in a multi-register txn (expected read or write)`,
       );
     }
-    return { write, reg: typeof reg === "string" ? reg : canonical(reg), v: canonical(val) };
+    const r = typeof reg === "string" ? reg : canonical(reg);
+    // Knossos's multi-register: "Nil reads are always legal."
+    if (!write && context?.nilReads === "any" && (val === null || val === undefined)) {
+      return { write, reg: r, v: "null", any: true };
+    }
+    return { write, reg: r, v: canonical(val) };
   });
 }
 
@@ -72,8 +84,8 @@ export const multiRegisterModel: Model<MultiRegisterState, MultiRegisterInput> =
     }
     return makeState({}, canonical(initial ?? null));
   },
-  prepare: (invoke: Op, completion: Op | undefined, outcome: Outcome) => ({
-    mops: parseMicroOps(invoke, completion, outcome === "ok"),
+  prepare: (invoke: Op, completion: Op | undefined, outcome: Outcome, context?: PrepareContext) => ({
+    mops: parseMicroOps(invoke, completion, outcome === "ok", context),
     ok: outcome === "ok",
   }),
   step(state, input) {
@@ -85,7 +97,7 @@ export const multiRegisterModel: Model<MultiRegisterState, MultiRegisterInput> =
         vals ??= { ...state.vals };
         if (m.v === state.dflt) delete vals[m.reg];
         else vals[m.reg] = m.v;
-      } else if (input.ok && cur !== m.v) {
+      } else if (input.ok && !m.any && cur !== m.v) {
         return undefined;
       }
     }
@@ -99,14 +111,14 @@ export const multiRegisterModel: Model<MultiRegisterState, MultiRegisterInput> =
     return `{${shown}}${s.dflt === "null" ? "" : ` (others ${s.dflt})`}`;
   },
   describeOp: (input) =>
-    `txn [${input.mops.map((m) => `${m.write ? "w" : "r"} ${m.reg} ${m.write || input.ok ? m.v : "?"}`).join(", ")}]`,
+    `txn [${input.mops.map((m) => `${m.write ? "w" : "r"} ${m.reg} ${m.write || (input.ok && !m.any) ? m.v : "?"}`).join(", ")}]`,
   resources: (input) => [...new Set(input.mops.map((m) => m.reg))],
   readOnly: (input) => input.mops.every((m) => !m.write),
   canObserve(q, o) {
     if (!q.ok) return false;
     for (const w of o.mops) {
       if (!w.write) continue;
-      for (const r of q.mops) if (!r.write && r.reg === w.reg && r.v === w.v) return true;
+      for (const r of q.mops) if (!r.write && !r.any && r.reg === w.reg && r.v === w.v) return true;
     }
     return false;
   },

@@ -5,7 +5,7 @@
  */
 import type { Op } from "../history/op.ts";
 import { canonical, hashString } from "./canonical.ts";
-import { type Model, ModelInputError, type Outcome } from "./model.ts";
+import { type Model, ModelInputError, type Outcome, type PrepareContext } from "./model.ts";
 
 const READ = 0;
 const WRITE = 1;
@@ -29,12 +29,24 @@ function makeRegister(name: string, withCas: boolean): Model<string, RegisterInp
       : "one register: read, write v",
     fs,
     init: (initial) => canonical(initial ?? null),
-    prepare(invoke: Op, completion: Op | undefined, outcome: Outcome): RegisterInput {
+    prepare(
+      invoke: Op,
+      completion: Op | undefined,
+      outcome: Outcome,
+      context?: PrepareContext,
+    ): RegisterInput {
       const ok = outcome === "ok";
       switch (invoke.f) {
         case "read":
-        case "r":
-          return { kind: READ, a: ok ? canonical(completion?.value) : "", b: "", ok };
+        case "r": {
+          // Knossos: `(or (nil? (:value op)) (= value (:value op)))`: under that convention a
+          // nil read is a read of an unknown value, like an info read.
+          const value = completion?.value;
+          if (ok && context?.nilReads === "any" && (value === null || value === undefined)) {
+            return { kind: READ, a: "", b: "", ok: false };
+          }
+          return { kind: READ, a: ok ? canonical(value) : "", b: "", ok };
+        }
         case "write":
         case "w":
           return { kind: WRITE, a: canonical(invoke.value), b: "", ok };
