@@ -3,6 +3,7 @@
  * `harness/backends/<name>/` with a `BackendFactory`, plus one line here.
  */
 import type { BackendFactory, BackendName } from "./backend.ts";
+import { dockerBackend } from "./docker/factory.ts";
 import { localBackend } from "./local/local-backend.ts";
 
 const factories = new Map<string, BackendFactory>();
@@ -12,6 +13,7 @@ export function registerBackend(factory: BackendFactory): void {
 }
 
 registerBackend(localBackend);
+registerBackend(dockerBackend);
 
 export function findBackend(name: string): BackendFactory {
   const f = factories.get(name);

@@ -3,6 +3,7 @@
  * `harness/stores/<store>/` with a `StoreDriver`, plus one line here.
  */
 import { postgresDriver } from "./postgres/driver.ts";
+import "./postgres/docker-deployment.ts"; // PostgreSQL on the docker backend (registers in PG_BACKENDS)
 import type { StoreDriver } from "./store-driver.ts";
 
 const drivers = new Map<string, StoreDriver>();

@@ -14,19 +14,21 @@
  * them synchronously on `exit`; one killed outright (SIGKILL) leaves them to the next run's reap,
  * which goes by the owner label (run-labels.ts).
  */
+import { createHash } from "node:crypto";
 import { getContainerRuntimeClient, StartedNetwork } from "testcontainers";
-import type { Backend, BackendFactory, BackendOptions, NodeAddress, NodePlacement } from "../backend.ts";
-import { BackendUnavailable } from "../backend.ts";
-import { dockerUnavailableReason } from "./docker-available.ts";
+import type { Backend, BackendOptions, NodeAddress, NodePlacement } from "../backend.ts";
 import { type NodeContainerSpec, RunningNodeContainer } from "./node-container.ts";
 import { ContainerPacketNetwork } from "./packet-network.ts";
-import { reapDeadRuns, removeNowSync } from "./reap.ts";
+import { removeNowSync } from "./reap.ts";
 import { runLabels } from "./run-labels.ts";
 import { configureTestcontainers } from "./testcontainers-env.ts";
 
-/** Docker names allow [a-zA-Z0-9_.-]; the pid keeps two harnesses with one run id apart. */
+/**
+ * Docker names allow [a-zA-Z0-9_.-]: `faultline-<pid>-<hash of the run id>[-<node>]`. The pid keeps
+ * two harnesses apart; the full run id is in the labels.
+ */
 function resourceName(runId: string, suffix?: string): string {
-  const base = `faultline-${runId}-${process.pid}`.replace(/[^a-zA-Z0-9_.-]/g, "-");
+  const base = `faultline-${process.pid}-${createHash("sha256").update(runId).digest("hex").slice(0, 8)}`;
   return suffix ? `${base}-${suffix.replace(/[^a-zA-Z0-9_.-]/g, "-")}` : base;
 }
 
@@ -115,6 +117,11 @@ export class DockerBackend implements Backend {
     return { host: this.proxyListenHost, port: listen.port };
   }
 
+  /** For a harness exiting without teardown: removes containers and network synchronously. */
+  onExitSync(): void {
+    this.onExit();
+  }
+
   /** Saves each container's output to its log file, then removes containers and network. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
@@ -131,23 +138,3 @@ export class DockerBackend implements Backend {
     process.off("exit", this.onExit);
   }
 }
-
-export function isDockerBackend(b: Backend): b is DockerBackend {
-  return b instanceof DockerBackend;
-}
-
-export const dockerBackend: BackendFactory = {
-  name: "docker",
-  description: "every node in its own container (testcontainers), images built from the repository",
-  async preflight(net) {
-    const reason = await dockerUnavailableReason();
-    if (reason) throw new BackendUnavailable(`--backend docker: ${reason}`);
-    if (net === "netns") {
-      throw new BackendUnavailable(
-        "--backend docker: --net netns is the local backend's; containers are cut at packet level with iptables inside them",
-      );
-    }
-  },
-  reap: reapDeadRuns,
-  create: (opts) => DockerBackend.create(opts),
-};

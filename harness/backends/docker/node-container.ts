@@ -123,6 +123,13 @@ export class RunningNodeContainer {
     });
   }
 
+  /** `docker stop`: the stop signal, then SIGKILL after `timeoutS`; the container stays, stopped. */
+  async stop(timeoutS = 15): Promise<void> {
+    await this.dockerode.container.stop({ t: timeoutS }).catch((err: Error & { statusCode?: number }) => {
+      if (err.statusCode !== 304) throw err; // 304: already stopped
+    });
+  }
+
   /** Starts the stopped container again (same filesystem, same published ports). */
   async startAgain(): Promise<void> {
     await this.dockerode.container.start().catch((err: Error & { statusCode?: number }) => {

@@ -82,7 +82,18 @@ function startCommand(uid: number, gid: number, fakeEnv: Record<string, string>)
     `getent passwd ${uid} >/dev/null || echo "faultline:x:${uid}:${gid}::/nonexistent:/usr/sbin/nologin" >> /etc/passwd`,
     `exec setpriv --reuid=${uid} --regid=${gid} --clear-groups env "$@"`,
   ].join("; ");
-  return ["sh", "-c", script, "faultline-postgres", ...envArgs, "postgres", "-D", CONTAINER_DATA_DIR, "-p", String(CONTAINER_PG_PORT)];
+  return [
+    "sh",
+    "-c",
+    script,
+    "faultline-postgres",
+    ...envArgs,
+    "postgres",
+    "-D",
+    CONTAINER_DATA_DIR,
+    "-p",
+    String(CONTAINER_PG_PORT),
+  ];
 }
 
 /** The node's fake-clock env as seen from inside the container (the library at the image's path). */
@@ -102,6 +113,8 @@ export class ContainerPostgresNode implements NodeControl, RunningNode {
   readonly host: string;
   readonly port: number;
   readonly logFile: string;
+  /** The server runs in its container's pid namespace; the harness does not signal it directly. */
+  readonly pid = undefined;
   private currentRole: PgRole;
   private currentUpstream: Upstream | undefined;
 
@@ -155,7 +168,14 @@ export class ContainerPostgresNode implements NodeControl, RunningNode {
       startupTimeoutMs: ctx.readyTimeoutMs,
       logFile,
     });
-    const node = new ContainerPostgresNode(ctx, container, spec.node, upstream ? "standby" : "primary", upstream, logFile);
+    const node = new ContainerPostgresNode(
+      ctx,
+      container,
+      spec.node,
+      upstream ? "standby" : "primary",
+      upstream,
+      logFile,
+    );
     await node.waitReady();
     return node;
   }
@@ -200,13 +220,17 @@ export class ContainerPostgresNode implements NodeControl, RunningNode {
         last = (err as Error).message;
         if (!(await this.container.running().catch(() => false))) {
           await this.container.saveLogs(this.logFile);
-          throw new Error(`${this.name}: the container exited before PostgreSQL was ready; see ${this.logFile}`);
+          throw new Error(
+            `${this.name}: the container exited before PostgreSQL was ready; see ${this.logFile}`,
+          );
         }
       }
       await sleep(100);
     }
     await this.container.saveLogs(this.logFile);
-    throw new Error(`${this.name}: PostgreSQL not ready after ${this.ctx.readyTimeoutMs} ms (${last}); see ${this.logFile}`);
+    throw new Error(
+      `${this.name}: PostgreSQL not ready after ${this.ctx.readyTimeoutMs} ms (${last}); see ${this.logFile}`,
+    );
   }
 
   /** docker kill: SIGKILL to postgres and every backend at once. */
@@ -238,7 +262,11 @@ export class ContainerPostgresNode implements NodeControl, RunningNode {
     params: unknown[] = [],
     timeoutMs = 30_000,
   ): Promise<pg.QueryResult<R>> {
-    const client = new pg.Client({ ...this.connection, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+    const client = new pg.Client({
+      ...this.connection,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+    });
     client.on("error", () => {});
     await client.connect();
     try {
@@ -254,21 +282,32 @@ export class ContainerPostgresNode implements NodeControl, RunningNode {
   }
 
   async repointStandby(host: string, port: number): Promise<void> {
-    if (this.currentRole !== "standby") throw new Error(`${this.name} is a primary: only a standby can be re-pointed`);
-    await this.alterSystem("primary_conninfo", conninfo(this.ctx.template.password, this.name, { host, port }));
+    if (this.currentRole !== "standby")
+      throw new Error(`${this.name} is a primary: only a standby can be re-pointed`);
+    await this.alterSystem(
+      "primary_conninfo",
+      conninfo(this.ctx.template.password, this.name, { host, port }),
+    );
     this.currentUpstream = { host, port };
   }
 
   async promote(): Promise<void> {
     if (this.currentRole !== "standby") throw new Error(`${this.name} is already a primary`);
-    const res = await this.query<{ promoted: boolean }>("SELECT pg_promote(true, 60) AS promoted", [], 70_000);
+    const res = await this.query<{ promoted: boolean }>(
+      "SELECT pg_promote(true, 60) AS promoted",
+      [],
+      70_000,
+    );
     if (!res.rows[0]?.promoted) throw new Error(`${this.name}: pg_promote() did not finish within 60 s`);
     this.currentRole = "primary";
     this.currentUpstream = undefined;
   }
 
   async setSynchronousStandbys(names: string[], quorum = 1): Promise<void> {
-    await this.alterSystem("synchronous_standby_names", names.length ? synchronousStandbyNames(names, quorum) : "");
+    await this.alterSystem(
+      "synchronous_standby_names",
+      names.length ? synchronousStandbyNames(names, quorum) : "",
+    );
     await this.alterSystem("synchronous_commit", names.length ? "remote_apply" : "on");
   }
 
@@ -277,7 +316,11 @@ export class ContainerPostgresNode implements NodeControl, RunningNode {
     let last = "no WAL receiver";
     while (Date.now() < deadline) {
       try {
-        const res = await this.query<{ status: string }>("SELECT status FROM pg_stat_wal_receiver", [], 5_000);
+        const res = await this.query<{ status: string }>(
+          "SELECT status FROM pg_stat_wal_receiver",
+          [],
+          5_000,
+        );
         last = res.rows[0]?.status ?? "no WAL receiver";
         if (last === "streaming") return;
       } catch (err) {

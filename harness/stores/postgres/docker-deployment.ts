@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { isDockerBackend } from "../../backends/docker/docker-backend.ts";
+import { isDockerBackend } from "../../backends/docker/factory.ts";
 import { ensurePostgresImage } from "../../backends/docker/images.ts";
 import { resolveRunAs } from "../../backends/local/run-as.ts";
 import { supervisor } from "../../backends/local/supervisor.ts";
@@ -42,7 +42,9 @@ class ContainerPrimaryStandbys implements StoreDeployment {
     private readonly all: ContainerPostgresNode[],
     private readonly workDir: string,
   ) {
-    this.nodes = new Map(all.map((n) => [n.name, Object.assign(n, { address: { host: n.host, port: n.port } })]));
+    this.nodes = new Map(
+      all.map((n) => [n.name, Object.assign(n, { address: { host: n.host, port: n.port } })]),
+    );
   }
 
   private node(name: string): ContainerPostgresNode {
@@ -51,7 +53,11 @@ class ContainerPrimaryStandbys implements StoreDeployment {
     return n;
   }
 
-  openClient(workload: string, address: (node: string) => { host: string; port: number }, timeoutMs: number): BoundClient {
+  openClient(
+    workload: string,
+    address: (node: string) => { host: string; port: number },
+    timeoutMs: number,
+  ): BoundClient {
     const table = pgWorkload(workload);
     const connections = new NodeConnections((node) => {
       const a = address(node);
@@ -65,7 +71,12 @@ class ContainerPrimaryStandbys implements StoreDeployment {
       .filter((n) => n !== this.primary)
       .map((s) =>
         startLagProbe(
-          { primary: this.primary.connection, standby: s.connection, from: this.primary.spec.region, to: s.spec.region },
+          {
+            primary: this.primary.connection,
+            standby: s.connection,
+            from: this.primary.spec.region,
+            to: s.spec.region,
+          },
           metrics,
         ),
       );
@@ -78,10 +89,17 @@ class ContainerPrimaryStandbys implements StoreDeployment {
     const started = performance.now();
     let target: string;
     try {
-      const r = await this.primary.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn", [], 5_000);
+      const r = await this.primary.query<{ lsn: string }>(
+        "SELECT pg_current_wal_lsn()::text AS lsn",
+        [],
+        5_000,
+      );
       target = r.rows[0]!.lsn;
     } catch (err) {
-      return { settled: false, detail: `cannot read ${this.primary.name}'s WAL position: ${(err as Error).message}` };
+      return {
+        settled: false,
+        detail: `cannot read ${this.primary.name}'s WAL position: ${(err as Error).message}`,
+      };
     }
     const behind = new Set(standbys.map((s) => s.name));
     let last = "";
@@ -120,7 +138,8 @@ class ContainerPrimaryStandbys implements StoreDeployment {
 
 async function deployPrimaryStandbys(ctx: DeployContext): Promise<StoreDeployment> {
   const backend = ctx.backend;
-  if (!isDockerBackend(backend)) throw new Error(`PostgreSQL on docker needs the docker backend, got ${backend.name}`);
+  if (!isDockerBackend(backend))
+    throw new Error(`PostgreSQL on docker needs the docker backend, got ${backend.name}`);
   const synchronous = (ctx.options as { synchronous?: boolean }).synchronous === true;
   const table = pgWorkload(ctx.workload);
   const image = await ensurePostgresImage((m) => ctx.log(m));
@@ -160,7 +179,11 @@ async function deployPrimaryStandbys(ctx: DeployContext): Promise<StoreDeploymen
     const standbys = await Promise.all(
       replicaSpecs.map(async (spec) => {
         const upstream = await ctx.dial(spec.name, primary.name, { host: primary.host, port: primary.port });
-        const s = await ContainerPostgresNode.create(nodeCtx, { node: spec, env: ctx.nodeEnv(spec.name) }, upstream);
+        const s = await ContainerPostgresNode.create(
+          nodeCtx,
+          { node: spec, env: ctx.nodeEnv(spec.name) },
+          upstream,
+        );
         nodes.push(s);
         return s;
       }),
@@ -181,7 +204,9 @@ async function deployPrimaryStandbys(ctx: DeployContext): Promise<StoreDeploymen
 /** PostgreSQL's layouts on docker; others say so before anything starts. */
 async function deployOnDocker(ctx: DeployContext, _layout: PgLayout): Promise<StoreDeployment> {
   if (ctx.layout.kind !== "primary-standbys") {
-    throw new Error(`PostgreSQL layout '${ctx.layout.kind}' cannot run on the docker backend yet (primary-standbys can)`);
+    throw new Error(
+      `PostgreSQL layout '${ctx.layout.kind}' cannot run on the docker backend yet (primary-standbys can)`,
+    );
   }
   return deployPrimaryStandbys(ctx);
 }
