@@ -12,6 +12,7 @@ import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
+import { sleep } from "../sleep.ts";
 import { startProxyServer } from "./server.ts";
 
 export type ProxySourceKind = "external" | "toxiproxy-server" | "faultline";
@@ -107,7 +108,7 @@ export async function startToxiproxyServer(binary: string): Promise<AcquiredProx
       await stopChild(child);
       throw new Error(`${binary} did not answer on ${url}/version within ${START_TIMEOUT_MS} ms:\n${stderr}`);
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 

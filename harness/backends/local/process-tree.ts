@@ -3,6 +3,7 @@
  * postmaster puts every child in a session of its own (setsid), so `kill(-pgid)` would stop
  * the postmaster but leave the backends serving queries. We walk parent links in /proc instead.
  */
+import { sleep } from "../../sleep.ts";
 import { allProcesses, isAlive, type ProcStat, readProcStat } from "./proc-stat.ts";
 
 /** Live descendants of `rootPid` (children, grandchildren, ...), not including the root. */
@@ -99,6 +100,6 @@ export async function signalTreeAndSettle(
     if (pending.length === 0) return [];
     if (Date.now() > deadline) return pending.map((p) => p.pid);
     for (const p of pending) trySignal(p.pid, signal);
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
   }
 }

@@ -5,6 +5,7 @@
  * removes the SysV shared memory segments that killed servers of the server user left behind.
  */
 import { existsSync } from "node:fs";
+import { sleep } from "../../sleep.ts";
 import { listRecords, pidDirectory, removeRecord } from "./pid-registry.ts";
 import { isAlive, type ProcStat } from "./proc-stat.ts";
 import { allGone, signalTree } from "./process-tree.ts";
@@ -17,8 +18,6 @@ export interface ReapResult {
   killed: number;
   removedDirs: number;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Stops the processes of dead harnesses and removes their temp dirs. Records of live harnesses

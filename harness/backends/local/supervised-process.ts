@@ -5,6 +5,7 @@
  * lets it shut its children down.
  */
 import type { ChildProcess } from "node:child_process";
+import { sleep } from "../../sleep.ts";
 import { tailLog } from "./log-file.ts";
 import { isAlive, type ProcStat } from "./proc-stat.ts";
 import { allGone, descendantsOf, signalTree, signalTreeAndSettle } from "./process-tree.ts";
@@ -15,7 +16,6 @@ export interface ExitStatus {
 }
 
 const POLL_MS = 25;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class SupervisedProcess {
   readonly name: string;

@@ -16,6 +16,7 @@ import type { SupervisedProcess } from "../../backends/local/supervised-process.
 import type { Supervisor } from "../../backends/local/supervisor.ts";
 import type { NodePlacement } from "../../backends/backend.ts";
 import type { NodeControl } from "../../nemesis/fault.ts";
+import { sleep } from "../../sleep.ts";
 import type { NodeSpec, RunningNode } from "../../topology.ts";
 import {
   DATABASE,
@@ -339,7 +340,7 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
       } catch (err) {
         last = (err as Error).message;
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     throw new Error(
       `${this.name} is not streaming from ${this.currentUpstream?.host}:${this.currentUpstream?.port} after ` +

@@ -1,6 +1,7 @@
 /** Waiting for a PostgreSQL server to accept queries: connect with `pg` until it answers. */
 import pg from "pg";
 import type { SupervisedProcess } from "../../backends/local/supervised-process.ts";
+import { sleep } from "../../sleep.ts";
 
 export interface ReadinessOptions {
   name: string;
@@ -58,6 +59,6 @@ export async function waitUntilReady(opts: ReadinessOptions): Promise<void> {
           `last lines of ${opts.proc.logFile}:\n${opts.proc.logTail()}`,
       );
     }
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 100));
+    await sleep(opts.pollMs ?? 100);
   }
 }

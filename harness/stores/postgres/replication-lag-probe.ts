@@ -5,6 +5,7 @@
  */
 import pg from "pg";
 import type { MetricsWriter } from "../../metrics-writer.ts";
+import { sleep } from "../../sleep.ts";
 import type { PgConnectionInfo } from "./postgres-node.ts";
 
 export const PROBE_SCHEMA =
@@ -16,8 +17,6 @@ export interface LagProbeTarget {
   from: string;
   to: string;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function startLagProbe(
   target: LagProbeTarget,
