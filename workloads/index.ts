@@ -2,6 +2,8 @@
  * The workloads faultline knows, by name. Adding one is a file in `workloads/` exporting a
  * `WorkloadDefinition`, one line here, and a client for it in each store that supports it.
  */
+import { listAppend } from "./list-append.ts";
+import { counter } from "./counter.ts";
 import { register } from "./register.ts";
 import { set } from "./set.ts";
 import type { WorkloadDefinition } from "./workload.ts";
@@ -14,6 +16,8 @@ export function registerWorkloadDefinition(def: WorkloadDefinition<any>): void {
 
 registerWorkloadDefinition(register);
 registerWorkloadDefinition(set);
+registerWorkloadDefinition(counter);
+registerWorkloadDefinition(listAppend);
 
 export function findWorkload(name: string): WorkloadDefinition<unknown> {
   const d = definitions.get(name);

@@ -124,7 +124,8 @@ export function registerWorkload(options: RegisterGeneratorOptions): Workload<Re
 
 export const register: WorkloadDefinition<RegisterOptions> = {
   name: "register",
-  description: "reads, writes and compare-and-set of registers on independent keys, every written value unique",
+  description:
+    "reads, writes and compare-and-set of registers on independent keys, every written value unique",
   options: RegisterOptionsSchema,
   create: (o) => registerWorkload(o) as Workload<unknown, RegisterOp>,
 };

@@ -82,7 +82,8 @@ export function setWorkload(options: SetWorkloadOptions): Workload<SetClient, Se
 
 export const set: WorkloadDefinition<z.output<typeof SetOptionsSchema>> = {
   name: "set",
-  description: "adds of unique elements to a few sets and reads of whole sets; every set read again at the end",
+  description:
+    "adds of unique elements to a few sets and reads of whole sets; every set read again at the end",
   options: SetOptionsSchema,
   create: (o) => setWorkload(o) as Workload<unknown, SetOp>,
 };

@@ -18,9 +18,7 @@ registerBackend(dockerBackend);
 export function findBackend(name: string): BackendFactory {
   const f = factories.get(name);
   if (!f) {
-    throw new Error(
-      `unknown backend '${name}' (known: ${[...factories.keys()].join(", ")})`,
-    );
+    throw new Error(`unknown backend '${name}' (known: ${[...factories.keys()].join(", ")})`);
   }
   return f;
 }

@@ -50,7 +50,10 @@ export function topologyFor(
   const links: LinkSpec[] = [];
   for (const region of layout.regions) {
     // Own region's nodes first: a reader finds the local link at the top.
-    const ordered = [...nodes.filter((n) => n.region === region), ...nodes.filter((n) => n.region !== region)];
+    const ordered = [
+      ...nodes.filter((n) => n.region === region),
+      ...nodes.filter((n) => n.region !== region),
+    ];
     for (const to of ordered) {
       const from = { kind: "clients", region } as const;
       links.push({ name: linkName(from, to.name), kind: "client", from, to: to.name, toRegion: to.region });
@@ -60,7 +63,8 @@ export function topologyFor(
     for (const p of driver.peerLinks(layout)) {
       const a = byName.get(p.from);
       const b = byName.get(p.to);
-      if (!a || !b) throw new Error(`store ${driver.name}: peer link ${p.from} -> ${p.to} names an unknown node`);
+      if (!a || !b)
+        throw new Error(`store ${driver.name}: peer link ${p.from} -> ${p.to} names an unknown node`);
       const from = { kind: "node", node: a.name, region: a.region } as const;
       links.push({ name: linkName(from, b.name), kind: p.kind, from, to: b.name, toRegion: b.region });
     }
@@ -139,7 +143,9 @@ export async function assemble(env: AssembleEnv): Promise<RunningScenario> {
       nodeEnv: env.nodeEnv,
       log: env.log,
       dial: async (from, to, target) => {
-        const spec = topology.links.find((l) => l.from.kind === "node" && l.from.node === from && l.to === to);
+        const spec = topology.links.find(
+          (l) => l.from.kind === "node" && l.from.node === from && l.to === to,
+        );
         if (!spec) return target;
         const [link] = await createLinks(env.proxyUrl, [spec], () => target, backend.proxyListenHost);
         links.push(link!);
@@ -175,7 +181,9 @@ export async function assemble(env: AssembleEnv): Promise<RunningScenario> {
         timeoutMs,
       );
       const writeTarget = () =>
-        scenario.routing.writes === "local" ? localNode(topology, region) : router.writeTarget(process, region);
+        scenario.routing.writes === "local"
+          ? localNode(topology, region)
+          : router.writeTarget(process, region);
       return {
         client,
         nodeFor: (op) =>

@@ -14,6 +14,9 @@ import type { TopologySpec } from "../topology.ts";
 export interface CheckerSpec {
   name: string;
   options: CheckOptions;
+  /** The result's name when one checker runs twice with different options (e.g. Elle against
+   *  two consistency models); default `name`. */
+  as?: string;
 }
 
 export interface ScenarioInfo {

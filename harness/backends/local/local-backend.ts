@@ -78,7 +78,9 @@ export const localBackend: BackendFactory = {
         subnet: 1 + (process.pid % 250),
         gateway: true,
       });
-      opts.log(`network namespaces fl${id}-*: ${opts.nodes.map((n) => `${n.name}=${network.address(n.name)}`).join(", ")}`);
+      opts.log(
+        `network namespaces fl${id}-*: ${opts.nodes.map((n) => `${n.name}=${network.address(n.name)}`).join(", ")}`,
+      );
       return new LocalBackend("netns", network);
     } catch (e) {
       if (e instanceof NetnsError) throw new BackendUnavailable(e.message);
@@ -95,7 +97,10 @@ function reapNamespaces(): number {
   } catch {
     return 0; // no iproute2, or not allowed: nothing of ours can exist
   }
-  const names = out.split("\n").map((l) => l.split(" ")[0]!).filter((n) => /^fl[0-9a-z]+-/.test(n));
+  const names = out
+    .split("\n")
+    .map((l) => l.split(" ")[0]!)
+    .filter((n) => /^fl[0-9a-z]+-/.test(n));
   let removed = 0;
   for (const name of names) {
     const pid = Number.parseInt(name.slice(2, name.indexOf("-")), 36);

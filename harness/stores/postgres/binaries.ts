@@ -211,3 +211,22 @@ export async function resolvePostgresBinaries(
   resolved.set(key, bins);
   return bins;
 }
+
+/** The server's major version from `postgres --version` ("postgres (PostgreSQL) 15.18 (Debian
+ *  ...)" -> 15); undefined when the binary does not run or says something else. */
+export function postgresMajorVersion(
+  postgres: string,
+  env: Record<string, string> = {},
+  runAs?: RunAs,
+): { major: number; text: string } | undefined {
+  const res = spawnSync(postgres, ["--version"], {
+    encoding: "utf8",
+    env: { ...baseEnv(), ...env },
+    uid: runAs?.uid,
+    gid: runAs?.gid,
+    timeout: 30_000,
+  });
+  const text = (res.stdout ?? "").trim();
+  const m = /\(PostgreSQL\)\s+(\d+)/.exec(text);
+  return res.status === 0 && m ? { major: Number(m[1]), text } : undefined;
+}

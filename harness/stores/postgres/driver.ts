@@ -8,7 +8,14 @@
  */
 import { z } from "zod";
 import type { BackendName } from "../../backends/backend.ts";
-import type { DeployContext, LayoutSpec, PeerLink, StoreDeployment, StoreDriver, StorePlan } from "../store-driver.ts";
+import type {
+  DeployContext,
+  LayoutSpec,
+  PeerLink,
+  StoreDeployment,
+  StoreDriver,
+  StorePlan,
+} from "../store-driver.ts";
 import { PrimaryStandbysDeployment, waitForTable } from "./primary-standbys-deployment.ts";
 import { startPrimaryWithStandbys } from "./primary-with-standbys.ts";
 import { PROBE_SCHEMA } from "./replication-lag-probe.ts";
@@ -85,7 +92,9 @@ function layoutOf(kind: string): PgLayout {
 }
 
 /** Deployers per backend other than local (docker registers here from its own folder). */
-export const PG_BACKENDS: Partial<Record<BackendName, (ctx: DeployContext, layout: PgLayout) => Promise<StoreDeployment>>> = {
+export const PG_BACKENDS: Partial<
+  Record<BackendName, (ctx: DeployContext, layout: PgLayout) => Promise<StoreDeployment>>
+> = {
   local: (ctx, layout) => layout.deploy(ctx),
 };
 
@@ -108,9 +117,13 @@ export const postgresDriver: StoreDriver = {
     if (!PG_LAYOUTS[plan.layout.kind]) problems.push(`PostgreSQL has no layout '${plan.layout.kind}'`);
     else problems.push(...layoutOf(plan.layout.kind).check(plan));
     if (!PG_WORKLOADS[plan.workload])
-      problems.push(`PostgreSQL has no client for workload '${plan.workload}' (has: ${Object.keys(PG_WORKLOADS).join(", ")})`);
+      problems.push(
+        `PostgreSQL has no client for workload '${plan.workload}' (has: ${Object.keys(PG_WORKLOADS).join(", ")})`,
+      );
     if (!PG_BACKENDS[plan.backend])
-      problems.push(`PostgreSQL cannot run on backend '${plan.backend}' yet (can: ${Object.keys(PG_BACKENDS).join(", ")})`);
+      problems.push(
+        `PostgreSQL cannot run on backend '${plan.backend}' yet (can: ${Object.keys(PG_BACKENDS).join(", ")})`,
+      );
     return problems;
   },
   deploy(ctx) {

@@ -21,11 +21,18 @@ export class PrimaryStandbysDeployment implements StoreDeployment {
     private readonly stopExtra: () => Promise<void> = async () => {},
   ) {
     this.nodes = new Map(
-      [...cluster.nodes].map(([name, n]) => [name, Object.assign(n, { address: { host: n.host, port: n.port } })]),
+      [...cluster.nodes].map(([name, n]) => [
+        name,
+        Object.assign(n, { address: { host: n.host, port: n.port } }),
+      ]),
     );
   }
 
-  openClient(workload: string, address: (node: string) => { host: string; port: number }, timeoutMs: number): BoundClient {
+  openClient(
+    workload: string,
+    address: (node: string) => { host: string; port: number },
+    timeoutMs: number,
+  ): BoundClient {
     const table = pgWorkload(workload);
     const connections = new NodeConnections((node) => {
       const a = address(node);

@@ -16,7 +16,8 @@ export class PgRegisterClient implements RegisterClient {
 
   async read(key: number): Promise<number | null> {
     const r = await this.conn.query("SELECT value FROM registers WHERE key = $1", [key]);
-    return r.rows.length === 0 ? null : Number(r.rows[0].value);
+    // A row with a NULL value is a register nobody wrote yet (multi-writer layouts seed rows).
+    return r.rows.length === 0 || r.rows[0].value === null ? null : Number(r.rows[0].value);
   }
 
   async write(key: number, value: number): Promise<void> {

@@ -16,6 +16,8 @@ export interface LagProbeTarget {
   standby: PgConnectionInfo;
   from: string;
   to: string;
+  /** Probe ids start above this (multi-writer: each writer its own range, so ids never collide). */
+  idBase?: number;
 }
 
 export function startLagProbe(
@@ -41,7 +43,7 @@ export function startLagProbe(
   const loop = async () => {
     let primary: pg.Client | undefined;
     let standby: pg.Client | undefined;
-    let id = 0;
+    let id = target.idBase ?? 0;
     while (!stopped) {
       try {
         primary ??= await connect(target.primary);

@@ -23,7 +23,9 @@ export class PgSetClient implements SetClient {
   }
 
   async read(key: number): Promise<number[]> {
-    const r = await this.conn.query("SELECT element FROM set_elements WHERE key = $1 ORDER BY element", [key]);
+    const r = await this.conn.query("SELECT element FROM set_elements WHERE key = $1 ORDER BY element", [
+      key,
+    ]);
     return r.rows.map((row) => Number(row.element));
   }
 

@@ -3,6 +3,13 @@
  * connection, and the query that reads a node's whole state as (key, value) rows for the
  * divergence check. A new workload on PostgreSQL is one entry here plus its client file.
  */
+import {
+  LIST_APPEND_LAST_TABLE,
+  LIST_APPEND_SCHEMA,
+  LIST_APPEND_STATE_QUERY,
+  PgListAppendClient,
+} from "./list-append-client.ts";
+import { COUNTER_SCHEMA, COUNTER_STATE_QUERY, PgCounterClient } from "./counter-client.ts";
 import { PgRegisterClient, REGISTER_SCHEMA, REGISTER_STATE_QUERY } from "./register-client.ts";
 import type { Connection } from "./node-connections.ts";
 import { PgSetClient, SET_SCHEMA, SET_STATE_QUERY } from "./set-client.ts";
@@ -34,10 +41,27 @@ export const PG_WORKLOADS: Record<string, PgWorkloadTable> = {
     // bigint[] arrives as strings
     value: (v) => (v as unknown[]).map(Number),
   },
+  counter: {
+    schema: COUNTER_SCHEMA,
+    table: "counters",
+    client: (c) => new PgCounterClient(c),
+    stateQuery: COUNTER_STATE_QUERY,
+    value: (v) => Number(v),
+  },
+  "list-append": {
+    schema: LIST_APPEND_SCHEMA,
+    table: LIST_APPEND_LAST_TABLE,
+    client: (c) => new PgListAppendClient(c),
+    stateQuery: LIST_APPEND_STATE_QUERY,
+    value: (v) => (v as unknown[]).map(Number),
+  },
 };
 
 export function pgWorkload(name: string): PgWorkloadTable {
   const w = PG_WORKLOADS[name];
-  if (!w) throw new Error(`PostgreSQL has no client for workload '${name}' (has: ${Object.keys(PG_WORKLOADS).join(", ")})`);
+  if (!w)
+    throw new Error(
+      `PostgreSQL has no client for workload '${name}' (has: ${Object.keys(PG_WORKLOADS).join(", ")})`,
+    );
   return w;
 }

@@ -1,0 +1,87 @@
+/**
+ * PostgreSQL's own count of logical replication conflicts (PG 18: `pg_stat_subscription_stats`,
+ * one `confl_<type>` column per conflict type, counted by the subscriber's apply worker when
+ * track_commit_timestamp lets it see that a row was last written elsewhere), turned into the
+ * run's `signals.conflicts`: a total, by type, and by region pair (where the change came from ->
+ * where it was applied).
+ */
+import type { RunningPostgresNode } from "./postgres-node.ts";
+
+export interface SubscriptionConflicts {
+  subscription: string;
+  publisher: string;
+  subscriber: string;
+  /** `publisherRegion->subscriberRegion`. */
+  pair: string;
+  /** Conflict type (column name without `confl_`) -> count. */
+  counts: Record<string, number>;
+}
+
+/** A discarded row version under last-writer-wins: which write lost to which. */
+export interface LwwDiscard {
+  node: string;
+  table: string;
+  key: number;
+  lost: { value: number | null; at: string; by: string };
+  keptBy: { value: number | null; at: string; by: string };
+}
+
+export interface ConflictSignal {
+  total: number;
+  byType: Record<string, number>;
+  byRegionPair: Record<string, number>;
+  /** Where the numbers come from, for the report. */
+  source: string;
+  bySubscription: SubscriptionConflicts[];
+  /** Last-writer-wins only: every remote version thrown away (capped), and how many in all. */
+  discarded?: { total: number; shown: LwwDiscard[] };
+}
+
+const SHOWN_DISCARDS = 200;
+
+export async function readConflictCounters(
+  subscriptions: { name: string; publisher: RunningPostgresNode; subscriber: RunningPostgresNode }[],
+): Promise<SubscriptionConflicts[]> {
+  const out: SubscriptionConflicts[] = [];
+  for (const s of subscriptions) {
+    const r = await s.subscriber.query<Record<string, unknown>>(
+      "SELECT * FROM pg_stat_subscription_stats WHERE subname = $1",
+      [s.name],
+      10_000,
+    );
+    const row = r.rows[0] ?? {};
+    const counts: Record<string, number> = {};
+    for (const [col, v] of Object.entries(row)) {
+      if (col.startsWith("confl_")) counts[col.slice("confl_".length)] = Number(v ?? 0);
+    }
+    out.push({
+      subscription: s.name,
+      publisher: s.publisher.name,
+      subscriber: s.subscriber.name,
+      pair: `${s.publisher.spec.region}->${s.subscriber.spec.region}`,
+      counts,
+    });
+  }
+  return out;
+}
+
+export function summarizeConflicts(subs: SubscriptionConflicts[], discards?: LwwDiscard[]): ConflictSignal {
+  const byType: Record<string, number> = {};
+  const byRegionPair: Record<string, number> = {};
+  let total = 0;
+  for (const s of subs) {
+    for (const [type, n] of Object.entries(s.counts)) {
+      byType[type] = (byType[type] ?? 0) + n;
+      byRegionPair[s.pair] = (byRegionPair[s.pair] ?? 0) + n;
+      total += n;
+    }
+  }
+  return {
+    total,
+    byType,
+    byRegionPair,
+    source: "pg_stat_subscription_stats.confl_* on each subscriber",
+    bySubscription: subs,
+    ...(discards ? { discarded: { total: discards.length, shown: discards.slice(0, SHOWN_DISCARDS) } } : {}),
+  };
+}
