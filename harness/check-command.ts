@@ -100,7 +100,7 @@ export async function checkInput(input: string, f: CheckFlags, outDir?: string):
   const test = runDir ? readTest(runDir) : undefined;
   const started = performance.now();
   // --nil-reads, else the history's own convention (Jepsen EDN: Knossos's "nil matches any").
-  const nilReads = f.nilReads ?? defaultNilReads(detectFormat(text, file));
+  const nilReads = f.nilReads ?? defaultNilReads(detectFormat(text, file), text);
   const results = await judge(history, { ...f, nilReads }, test, runDir);
   const ms = Math.round(performance.now() - started);
   const checked: CheckedInput = { input, file, runDir, results, ms };
@@ -164,6 +164,7 @@ async function judge(
     timeLimitMs ?? (typeof test.checkTimeLimitS === "number" ? test.checkTimeLimitS * 1000 : undefined);
   const specs = scenario.checkers.map((s) => ({
     name: s.name,
+    as: s.as,
     options: { ...s.options, timeLimitMs: s.options.timeLimitMs ?? budgetMs },
   }));
   const { computeSignals } = await import("../checkers/signals.ts");

@@ -9,6 +9,8 @@ import { type CheckerResult, combineResults, type Results } from "../checkers/ve
 export interface CheckerSpec {
   name: string;
   options: CheckOptions;
+  /** The name its result goes under (one checker run twice with different options); default `name`. */
+  as?: string;
 }
 
 export async function runCheckers(
@@ -22,13 +24,13 @@ export async function runCheckers(
     const started = performance.now();
     try {
       const result = await checker.check(history, spec.options);
-      checkers[spec.name] = {
+      checkers[spec.as ?? spec.name] = {
         ...result,
         stats: { ...result.stats, checkMs: Math.round(performance.now() - started) },
       };
     } catch (err) {
       // A checker that breaks gives no verdict, never a false "valid".
-      checkers[spec.name] = {
+      checkers[spec.as ?? spec.name] = {
         valid: "unknown",
         anomalyTypes: [],
         anomalies: [],
