@@ -4,6 +4,9 @@
  */
 import cliProgress from "cli-progress";
 import { NEMESIS, type Op } from "../checkers/history/op.ts";
+import { describeFault } from "./nemesis/describe.ts";
+import { findFaultDefinition } from "./nemesis/registry.ts";
+import type { FaultSpecLike } from "./nemesis/spec.ts";
 
 export class RunProgress {
   private readonly bar: cliProgress.SingleBar;
@@ -41,7 +44,7 @@ export class RunProgress {
   observe(op: Op): void {
     if (op.process === NEMESIS) {
       // A fault's start op names it; its stop op clears it.
-      this.fault = op.phase === "stop" ? "none" : describeFault(op);
+      this.fault = op.phase === "stop" ? "none" : faultLabel(op);
       return;
     }
     if (op.type === "ok") this.ok++;
@@ -73,7 +76,11 @@ export class RunProgress {
   }
 }
 
-function describeFault(op: Op): string {
-  const v = typeof op.value === "string" ? op.value : op.f;
+/** The fault as planned, in words; what the op says when it failed or its spec is not one faultline knows. */
+function faultLabel(op: Op): string {
+  const spec = op.spec as FaultSpecLike | undefined;
+  const known =
+    op.error === undefined && typeof spec?.kind === "string" && findFaultDefinition(spec.kind) !== undefined;
+  const v = known ? describeFault(spec!) : typeof op.value === "string" ? op.value : op.f;
   return v.length > 60 ? `${v.slice(0, 57)}...` : v;
 }
