@@ -183,6 +183,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command("export")
+    .description(
+      "write a run's history (or any history file) as Jepsen EDN for Knossos, elle-cli and Jepsen",
+    )
+    .argument("<input>", "a run folder (its history.jsonl) or a history file")
+    .addOption(new Option("--format <f>", "output format").choices(["edn"]).default("edn"))
+    .option("-o, --out <file>", "write here instead of stdout")
+    .option("--vector", "one [...] vector of ops (Knossos's data files) instead of one op per line")
+    .action(async (input: string, o) => {
+      const { exportCommand } = await import("./export-command.ts");
+      setExit(await exportCommand(input, o));
+    });
+
+  program
     .command("replay")
     .description(
       "run a past run's test again (same seed, same faults at the same offsets); print both verdicts",

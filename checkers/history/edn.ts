@@ -12,6 +12,24 @@ export interface ToEdnOptions {
   vector?: boolean;
   /** Write keys as `[k v]` tuples (Jepsen's independent checker). Default: when every client op has a scalar key. */
   tuples?: boolean;
+  /**
+   * Record what an ok read of nil means in these ops, in a leading comment (see
+   * `NIL_READS_MARKER`), so that faultline reading the file back keeps the meaning. EDN readers
+   * skip comments; Knossos itself always takes a nil read as "unknown".
+   */
+  nilReads?: "any" | "value";
+}
+
+/** `;; faultline-nil-reads: value` on a line of its own, before the first op. */
+export const NIL_READS_MARKER = /^;+\s*faultline-nil-reads:\s*(any|value)\b/m;
+
+function header(nilReads: "any" | "value"): string {
+  const why =
+    nilReads === "value"
+      ? ";; An ok read of nil here means the register held nil (faultline's strict meaning); Knossos\n" +
+        ";; reads it as a read of an unknown value. faultline check reads this file with that meaning.\n"
+      : ";; An ok read of nil here is a read of an unknown value (Knossos's meaning).\n";
+  return `;; faultline-nil-reads: ${nilReads}\n${why}`;
 }
 
 // Keywords may not contain spaces, quotes or brackets; anything else stays a string.
@@ -80,6 +98,7 @@ function allClientOpsKeyed(history: History): boolean {
 export function toEdn(history: History, opts: ToEdnOptions = {}): string {
   const tuples = opts.tuples ?? allClientOpsKeyed(history);
   const lines = history.map((op) => opToEdn(op, tuples));
-  if (opts.vector) return `[${lines.join("\n ")}]\n`;
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+  const head = opts.nilReads ? header(opts.nilReads) : "";
+  if (opts.vector) return `${head}[${lines.join("\n ")}]\n`;
+  return lines.length === 0 ? head : `${head}${lines.join("\n")}\n`;
 }

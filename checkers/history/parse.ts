@@ -6,6 +6,7 @@
  * tuples), strict in what it reports: every error names the line and what was expected.
  */
 import { parseEDNString } from "edn-data";
+import { NIL_READS_MARKER } from "./edn.ts";
 import { HistoryParseError } from "./errors.ts";
 import { looksLikeJepsenLog, readJepsenLog } from "./jepsen-log.ts";
 import { type History, NEMESIS, type Op, type OpType } from "./op.ts";
@@ -58,7 +59,12 @@ export function parseHistory(text: string, opts: ParseHistoryOptions = {}): Hist
  * jepsen.log histories for Knossos, whose register models take a nil read as "value unknown,
  * matches any state"; faultline's JSONL (and elle-cli's JSON arrays) record what was read.
  */
-export function defaultNilReads(format: HistoryFormat): "any" | "value" {
+export function defaultNilReads(format: HistoryFormat, text?: string): "any" | "value" {
+  // A history faultline exported says which meaning its nil reads have (edn.ts's marker).
+  if (format === "edn" && text !== undefined) {
+    const marked = NIL_READS_MARKER.exec(text.slice(0, 2000));
+    if (marked) return marked[1] as "any" | "value";
+  }
   return format === "edn" || format === "jepsen-log" ? "any" : "value";
 }
 
