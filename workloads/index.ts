@@ -2,6 +2,7 @@
  * The workloads faultline knows, by name. Adding one is a file in `workloads/` exporting a
  * `WorkloadDefinition`, one line here, and a client for it in each store that supports it.
  */
+import { bank } from "./bank.ts";
 import { listAppend } from "./list-append.ts";
 import { counter } from "./counter.ts";
 import { register } from "./register.ts";
@@ -18,6 +19,7 @@ registerWorkloadDefinition(register);
 registerWorkloadDefinition(set);
 registerWorkloadDefinition(counter);
 registerWorkloadDefinition(listAppend);
+registerWorkloadDefinition(bank);
 
 export function findWorkload(name: string): WorkloadDefinition<unknown> {
   const d = definitions.get(name);

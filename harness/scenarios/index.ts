@@ -4,7 +4,11 @@
  * to run with a clear message.
  */
 import { pgAsyncReplica, pgSyncReplica } from "./pg-async-replica.ts";
+import { pgBank, pgBankReadCommitted } from "./pg-bank.ts";
 import { pgFailover } from "./pg-failover.ts";
+import { pgGeoPartitioned } from "./pg-geo-partitioned.ts";
+import { pgMultiWriter, pgMultiWriterCrdt, pgMultiWriterLww } from "./pg-multi-writer.ts";
+import { redisSentinel } from "./redis-sentinel.ts";
 import { pgReadCommitted } from "./pg-read-committed.ts";
 import { pgRepeatableRead } from "./pg-repeatable-read.ts";
 import { pgSerializable } from "./pg-serializable.ts";
@@ -13,27 +17,6 @@ import type { Scenario, ScenarioInfo } from "./scenario.ts";
 type Planned = ScenarioInfo & { implemented: false };
 
 const planned: Planned[] = [
-  {
-    name: "pg-multi-writer",
-    layout: "bidirectional logical replication (PostgreSQL 16+, origin = none)",
-    expected: "lost updates, divergent regions, conflict counters",
-    expectedValid: false,
-    implemented: false,
-  },
-  {
-    name: "pg-geo-partitioned",
-    layout: "home-region ownership: each key written only in its home region",
-    expected: "no conflicts, no lost writes",
-    expectedValid: true,
-    implemented: false,
-  },
-  {
-    name: "redis-sentinel",
-    layout: "async replica, Sentinel failover under partition",
-    expected: "lost acknowledged writes",
-    expectedValid: false,
-    implemented: false,
-  },
   {
     name: "etcd-3-region",
     layout: "Raft across three regions",
@@ -49,9 +32,16 @@ export const scenarios: (Scenario | Planned)[] = [
   pgAsyncReplica,
   pgSyncReplica,
   pgFailover,
+  pgMultiWriter,
+  pgMultiWriterLww,
+  pgMultiWriterCrdt,
+  pgGeoPartitioned,
   pgSerializable,
   pgRepeatableRead,
   pgReadCommitted,
+  pgBank,
+  pgBankReadCommitted,
+  redisSentinel,
   ...planned,
 ];
 

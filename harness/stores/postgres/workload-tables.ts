@@ -9,6 +9,7 @@ import {
   LIST_APPEND_STATE_QUERY,
   PgListAppendClient,
 } from "./list-append-client.ts";
+import { BANK_SCHEMA, BANK_STATE_QUERY, PgBankClient } from "./bank-client.ts";
 import { COUNTER_SCHEMA, COUNTER_STATE_QUERY, PgCounterClient } from "./counter-client.ts";
 import { PgRegisterClient, REGISTER_SCHEMA, REGISTER_STATE_QUERY } from "./register-client.ts";
 import type { Connection } from "./node-connections.ts";
@@ -54,6 +55,13 @@ export const PG_WORKLOADS: Record<string, PgWorkloadTable> = {
     client: (c) => new PgListAppendClient(c),
     stateQuery: LIST_APPEND_STATE_QUERY,
     value: (v) => (v as unknown[]).map(Number),
+  },
+  bank: {
+    schema: BANK_SCHEMA,
+    table: "bank_accounts",
+    client: (c) => new PgBankClient(c),
+    stateQuery: BANK_STATE_QUERY,
+    value: (v) => Number(v),
   },
 };
 
