@@ -1,0 +1,33 @@
+/**
+ * Faults a store cannot take, asked in its driver's preflight: nemesis names (and a replayed
+ * schedule's fault kinds) that the store refuses, with the reason. Clock faults work through
+ * libfaketime, which some servers cannot run under (Redis hangs) or ignore (Go binaries such as
+ * etcd read the clock without libc); partitions of gossiping peers need packet-level faults.
+ */
+import type { StorePlan } from "./store-driver.ts";
+
+/** Whether the run asks for fault kind `kind` (by nemesis name, alias or variant, or in a replayed schedule). */
+export function asksFor(plan: StorePlan, kind: string, aliases: string[] = []): boolean {
+  const names = [kind, ...aliases];
+  const byName = plan.config.nemesis.some((n) => names.some((k) => n === k || n.startsWith(`${k}-`)));
+  const bySchedule = (plan.config.schedule ?? []).some(
+    (s) => (s as { spec?: { kind?: unknown } } | null)?.spec?.kind === kind,
+  );
+  return byName || bySchedule;
+}
+
+/** The preflight problems of a store whose server cannot have its clock faked. */
+export function clockVeto(plan: StorePlan, store: string, why: string): string[] {
+  return asksFor(plan, "clock", ["skew"])
+    ? [`clock faults are refused for ${store}: ${why}; drop the clock nemesis for this scenario`]
+    : [];
+}
+
+/** The preflight problems of a store whose peers gossip addresses when partitions run without `--net netns`. */
+export function packetPartitionVeto(plan: StorePlan, store: string): string[] {
+  return plan.config.net !== "netns" && asksFor(plan, "partition")
+    ? [
+        `${store}'s nodes learn each other's addresses by gossip, so partitions must cut packets: run with --net netns (root; the scenario's default)`,
+      ]
+    : [];
+}
