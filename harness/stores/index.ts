@@ -3,6 +3,7 @@
  * `harness/stores/<store>/` with a `StoreDriver`, plus one line here.
  */
 import { postgresDriver } from "./postgres/driver.ts";
+import { redisDriver } from "./redis/driver.ts";
 import "./postgres/docker-deployment.ts"; // PostgreSQL on the docker backend (registers in PG_BACKENDS)
 import type { StoreDriver } from "./store-driver.ts";
 
@@ -14,6 +15,7 @@ export function registerStore(driver: StoreDriver): void {
 }
 
 registerStore(postgresDriver);
+registerStore(redisDriver);
 
 export function findStore(name: string): StoreDriver {
   const d = drivers.get(name);
