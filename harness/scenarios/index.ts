@@ -11,6 +11,7 @@ import { pgMultiWriter, pgMultiWriterCrdt, pgMultiWriterLww } from "./pg-multi-w
 import { redisSentinel } from "./redis-sentinel.ts";
 import { pgReadCommitted } from "./pg-read-committed.ts";
 import { pgRepeatableRead } from "./pg-repeatable-read.ts";
+import { pgReplicaReads } from "./pg-replica-reads.ts";
 import { pgSerializable } from "./pg-serializable.ts";
 import type { Scenario, ScenarioInfo } from "./scenario.ts";
 
@@ -41,6 +42,7 @@ export const scenarios: (Scenario | Planned)[] = [
   pgReadCommitted,
   pgBank,
   pgBankReadCommitted,
+  pgReplicaReads,
   redisSentinel,
   ...planned,
 ];

@@ -1,0 +1,48 @@
+/**
+ * pg-replica-reads: list-append on pg-async-replica's layout (primary in us-east, asynchronous
+ * streaming standby in eu-west), read-only transactions served by the client's local node, so
+ * eu-west's reads come from the standby. Checked by Elle against strict-serializable: a negative
+ * control, since the standby shows a past the primary has moved on from (stale reads, realtime
+ * cycles), worse while the replication link is cut. The same history is also checked against
+ * snapshot-isolation, which standby reads are reported to break too (long fork, G-nonadjacent);
+ * that one states no expectation: the results say what was measured.
+ *
+ * Transactions either only read or only append (`read-or-append`), at REPEATABLE READ: a hot
+ * standby refuses SERIALIZABLE, and with no transaction that both reads and writes, snapshot
+ * isolation on the primary cannot produce write skew, so what Elle finds is the standby's doing.
+ */
+import { PRIMARY_STANDBY_LAYOUT } from "./pg-async-replica.ts";
+import type { Scenario } from "./scenario.ts";
+
+export const pgReplicaReads: Scenario = {
+  name: "pg-replica-reads",
+  layout:
+    "list-append; writes on the us-east primary, reads on each region's node (eu-west: an async standby)",
+  expected: "not strict-serializable: stale reads (realtime cycles); snapshot-isolation as measured",
+  expectedValid: false,
+  expectedAnomalies: ["G-single-realtime"],
+  implemented: true,
+  store: "postgres",
+  layoutSpec: PRIMARY_STANDBY_LAYOUT,
+  workload: "list-append",
+  workloadOptions: {
+    isolation: "repeatable read",
+    txnKind: "read-or-append",
+    activeKeys: 8,
+    writesPerKey: 32,
+  },
+  routing: { writes: "primary", reads: "local" },
+  checkers: [
+    {
+      name: "elle-list-append",
+      as: "elle-strict-serializable",
+      options: { consistencyModel: "strict-serializable" },
+    },
+    {
+      name: "elle-list-append",
+      as: "elle-snapshot-isolation",
+      options: { consistencyModel: "snapshot-isolation" },
+    },
+  ],
+  defaults: { concurrency: 10, rate: 400 },
+};
