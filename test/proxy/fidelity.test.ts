@@ -175,6 +175,11 @@ describe("toxics on open connections", () => {
     const changed = before.filter((b, i) => b !== after[i]).length;
     // Each connection re-rolls: P(no change among 16) = 2^-16.
     expect(changed, `before ${before}\nafter  ${after}`).toBeGreaterThan(0);
+    // Removing the toxic after it restarts its predecessor's stub too (link.go RemoveToxic).
+    expect((await target.http("DELETE", `/proxies/${p.name}/toxics/noop`)).status).toBe(204);
+    const removed = await slow();
+    const changedAgain = after.filter((b, i) => b !== removed[i]).length;
+    expect(changedAgain, `after   ${after}\nremoved ${removed}`).toBeGreaterThan(0);
   });
 
   // Real: reset_peer resets with RST because link.go sets SO_LINGER 0 on the link's source when

@@ -13,7 +13,12 @@ import type { FinalStates, NodeState } from "../../../checkers/divergence.ts";
 import type { MetricsWriter } from "../../metrics-writer.ts";
 import { sleep } from "../../sleep.ts";
 import type { BoundClient, DeployedNode, Quiesced, StoreDeployment } from "../store-driver.ts";
-import { type ConflictSignal, type LwwDiscard, readConflictCounters, summarizeConflicts } from "./conflict-counters.ts";
+import {
+  type ConflictSignal,
+  type LwwDiscard,
+  readConflictCounters,
+  summarizeConflicts,
+} from "./conflict-counters.ts";
 import type { MultiWriterTable } from "./multi-writer-tables.ts";
 import { NodeConnections } from "./node-connections.ts";
 import type { PostgresDeployment } from "./postgres-deployment.ts";

@@ -1,0 +1,89 @@
+/**
+ * Linearizability of each key as served by its home: for home-region ownership (geo-partitioning),
+ * where every write of a key goes to one node and reads elsewhere are local (stale by design).
+ * Each key keeps all its writes (wherever they went) and only the reads served by the node that
+ * took most of its writes, its home; that history is checked with the linearizability checker.
+ * A lost write (a home that forgets an acknowledged write, or a write made elsewhere that the home
+ * never shows in its place) makes it `nonlinearizable`; a stale read on another node does not.
+ *
+ * Pure: works on any keyed register history whose ops name the `node` that served them; ops
+ * without a node are kept as they are.
+ */
+import type { Checker, CheckOptions } from "./checker.ts";
+import type { History, Op } from "./history/op.ts";
+import { isClientOp } from "./history/op.ts";
+import { checkLinearizable } from "./linearizability/index.ts";
+import type { CheckerResult } from "./verdict.ts";
+
+const WRITES = new Set(["write", "cas"]);
+
+/** Per key, the node that took most of its writes (ties: the first to take one). */
+export function homeNodes(history: History): Map<string, string> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const op of history) {
+    if (op.type !== "invoke" || !isClientOp(op) || !WRITES.has(op.f) || op.node === undefined) continue;
+    const k = JSON.stringify(op.key ?? null);
+    const m = counts.get(k) ?? new Map<string, number>();
+    m.set(op.node, (m.get(op.node) ?? 0) + 1);
+    counts.set(k, m);
+  }
+  const homes = new Map<string, string>();
+  for (const [k, m] of counts) {
+    let best: [string, number] | undefined;
+    for (const e of m) if (!best || e[1] > best[1]) best = e;
+    homes.set(k, best![0]);
+  }
+  return homes;
+}
+
+export function checkHomeLinearizable(history: History, opts: CheckOptions = {}): CheckerResult {
+  const homes = homeNodes(history);
+  // Reads are dropped whole (invoke and completion): pair them by process.
+  const dropping = new Set<unknown>();
+  let readsElsewhere = 0;
+  const kept: Op[] = [];
+  for (const op of history) {
+    if (!isClientOp(op) || op.node === undefined) {
+      kept.push(op);
+      continue;
+    }
+    if (op.type === "invoke") {
+      const home = homes.get(JSON.stringify(op.key ?? null));
+      if (op.f === "read" && home !== undefined && op.node !== home) {
+        dropping.add(op.process);
+        readsElsewhere++;
+        continue;
+      }
+      dropping.delete(op.process);
+      kept.push(op);
+      continue;
+    }
+    if (dropping.has(op.process)) {
+      dropping.delete(op.process);
+      continue;
+    }
+    kept.push(op);
+  }
+  const keysOnSeveralNodes = new Set<string>();
+  for (const op of history) {
+    if (op.type !== "invoke" || !isClientOp(op) || !WRITES.has(op.f) || op.node === undefined) continue;
+    const k = JSON.stringify(op.key ?? null);
+    if (homes.get(k) !== op.node) keysOnSeveralNodes.add(k);
+  }
+  const r = checkLinearizable(kept, { allKeys: true, ...opts });
+  return {
+    ...r,
+    stats: {
+      ...r.stats,
+      readsElsewhere,
+      keysWrittenOnSeveralNodes: keysOnSeveralNodes.size,
+    },
+  };
+}
+
+export const homeLinearizableChecker: Checker = {
+  name: "home-linearizable",
+  description:
+    "Linearizability of each key as served by its home node (all writes, reads on the node taking its writes)",
+  check: (history, options) => checkHomeLinearizable(history, options),
+};
