@@ -5,7 +5,6 @@
 import { bank } from "./bank.ts";
 import { listAppend } from "./list-append.ts";
 import { counter } from "./counter.ts";
-import { counter } from "./counter.ts";
 import { register } from "./register.ts";
 import { set } from "./set.ts";
 import type { WorkloadDefinition } from "./workload.ts";
@@ -18,7 +17,6 @@ export function registerWorkloadDefinition(def: WorkloadDefinition<any>): void {
 
 registerWorkloadDefinition(register);
 registerWorkloadDefinition(set);
-registerWorkloadDefinition(counter);
 registerWorkloadDefinition(counter);
 registerWorkloadDefinition(listAppend);
 registerWorkloadDefinition(bank);

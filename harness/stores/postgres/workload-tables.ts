@@ -11,7 +11,6 @@ import {
 } from "./list-append-client.ts";
 import { BANK_SCHEMA, BANK_STATE_QUERY, PgBankClient } from "./bank-client.ts";
 import { COUNTER_SCHEMA, COUNTER_STATE_QUERY, PgCounterClient } from "./counter-client.ts";
-import { COUNTER_SCHEMA, COUNTER_STATE_QUERY, PgCounterClient } from "./counter-client.ts";
 import { PgRegisterClient, REGISTER_SCHEMA, REGISTER_STATE_QUERY } from "./register-client.ts";
 import type { Connection } from "./node-connections.ts";
 import { PgSetClient, SET_SCHEMA, SET_STATE_QUERY } from "./set-client.ts";
@@ -42,13 +41,6 @@ export const PG_WORKLOADS: Record<string, PgWorkloadTable> = {
     stateQuery: SET_STATE_QUERY,
     // bigint[] arrives as strings
     value: (v) => (v as unknown[]).map(Number),
-  },
-  counter: {
-    schema: COUNTER_SCHEMA,
-    table: "counters",
-    client: (c) => new PgCounterClient(c),
-    stateQuery: COUNTER_STATE_QUERY,
-    value: (v) => Number(v),
   },
   counter: {
     schema: COUNTER_SCHEMA,
