@@ -4,8 +4,10 @@
  */
 import { bank } from "./bank.ts";
 import { listAppend } from "./list-append.ts";
+import { longFork } from "./long-fork.ts";
 import { counter } from "./counter.ts";
 import { register } from "./register.ts";
+import { rwRegister } from "./rw-register.ts";
 import { set } from "./set.ts";
 import type { WorkloadDefinition } from "./workload.ts";
 
@@ -20,6 +22,8 @@ registerWorkloadDefinition(set);
 registerWorkloadDefinition(counter);
 registerWorkloadDefinition(listAppend);
 registerWorkloadDefinition(bank);
+registerWorkloadDefinition(rwRegister);
+registerWorkloadDefinition(longFork);
 
 export function findWorkload(name: string): WorkloadDefinition<unknown> {
   const d = definitions.get(name);

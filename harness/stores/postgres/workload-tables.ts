@@ -11,6 +11,7 @@ import {
 } from "./list-append-client.ts";
 import { BANK_SCHEMA, BANK_STATE_QUERY, PgBankClient } from "./bank-client.ts";
 import { COUNTER_SCHEMA, COUNTER_STATE_QUERY, PgCounterClient } from "./counter-client.ts";
+import { PgRwTxnClient, RW_REGISTER_TABLE, rwTableSchema, rwTableStateQuery } from "./rw-register-client.ts";
 import { PgRegisterClient, REGISTER_SCHEMA, REGISTER_STATE_QUERY } from "./register-client.ts";
 import type { Connection } from "./node-connections.ts";
 import { PgSetClient, SET_SCHEMA, SET_STATE_QUERY } from "./set-client.ts";
@@ -61,6 +62,21 @@ export const PG_WORKLOADS: Record<string, PgWorkloadTable> = {
     table: "bank_accounts",
     client: (c) => new PgBankClient(c),
     stateQuery: BANK_STATE_QUERY,
+    value: (v) => Number(v),
+  },
+  "rw-register": {
+    schema: rwTableSchema(RW_REGISTER_TABLE),
+    table: RW_REGISTER_TABLE,
+    client: (c) => new PgRwTxnClient(c, RW_REGISTER_TABLE),
+    stateQuery: rwTableStateQuery(RW_REGISTER_TABLE),
+    value: (v) => Number(v),
+  },
+  // Long-fork's inserts and group reads are register transactions on their own table.
+  "long-fork": {
+    schema: rwTableSchema("long_fork"),
+    table: "long_fork",
+    client: (c) => new PgRwTxnClient(c, "long_fork"),
+    stateQuery: rwTableStateQuery("long_fork"),
     value: (v) => Number(v),
   },
 };
