@@ -9,6 +9,7 @@ import type { z } from "zod";
 import type { Prng } from "../generator/prng.ts";
 import type { TopologySpec } from "../topology.ts";
 import type { Fault } from "./fault.ts";
+import type { PartitionMechanism } from "./faults/partition.ts";
 
 /** Every fault spec is plain JSON with a `kind` naming its definition. */
 export interface FaultSpecBase {
@@ -33,7 +34,7 @@ export interface NemesisEnvironment {
 /** Knobs a scenario or the CLI may set on planning; each is read by the definition it concerns. */
 export interface PlanKnobs {
   /** How link partitions are made. Default blackhole. */
-  mechanism?: "blackhole" | "refuse";
+  mechanism?: PartitionMechanism;
   /** Largest clock jump, ms. Default 30 s. */
   maxClockSkewMs?: number;
   /** Typical extra latency of a spike, ms. Default 250. */

@@ -2,7 +2,8 @@
  * Partition shapes: everything about one shape of the partition fault (faults/partition.ts). Each
  * shape is a small function from a topology (and the choices recorded in its spec) to a CutSet,
  * plus what it needs from the topology, the random choices it plans, its checks and its words.
- * Adding a shape costs its spec type below, a line in `SHAPE_NEEDS`, and a case in each switch.
+ * Adding a shape costs its spec type below, a line in `SHAPE_NEEDS` and `SHAPE_FIELDS`, and a case
+ * in each switch.
  *
  * Where a shape is defined over nodes, each region's client group sits with the component that holds
  * most of that region's nodes (clients talk to their local nodes); a region without nodes keeps
