@@ -4,6 +4,7 @@
  */
 import { postgresDriver } from "./postgres/driver.ts";
 import { redisDriver } from "./redis/driver.ts";
+import { etcdDriver } from "./etcd/driver.ts";
 import "./postgres/docker-deployment.ts"; // PostgreSQL on the docker backend (registers in PG_BACKENDS)
 import type { StoreDriver } from "./store-driver.ts";
 
@@ -16,6 +17,7 @@ export function registerStore(driver: StoreDriver): void {
 
 registerStore(postgresDriver);
 registerStore(redisDriver);
+registerStore(etcdDriver);
 
 export function findStore(name: string): StoreDriver {
   const d = drivers.get(name);

@@ -1,0 +1,75 @@
+/**
+ * The etcd store driver (etcd 3.4 from Debian's etcd-server, local backend). Layout:
+ * - `raft`: one member (role "peer") per node, typically one per region, one Raft group.
+ *
+ * Clients speak etcd's v3 API through its HTTP/JSON gateway (gateway-client.ts). Reads are
+ * linearizable unless the scenario sets `storeOptions.reads: "serializable"` (served by the member
+ * from its own state: fast, maybe stale). Members dial each other at their advertised peer URLs,
+ * so node-to-node faults are packet-level (`--net netns`). Clock faults are refused: etcd is a Go
+ * program and reads the clock without libc, so libfaketime cannot move it.
+ */
+import { z } from "zod";
+import type { StoreDriver, StorePlan } from "../store-driver.ts";
+import { clockVeto, packetPartitionVeto } from "../store-fault-vetoes.ts";
+import { findEtcd } from "./binaries.ts";
+import { startRaftCluster } from "./raft-cluster.ts";
+import { RaftDeployment } from "./raft-deployment.ts";
+import { ETCD_WORKLOADS } from "./workload-clients.ts";
+
+const RaftOptions = z
+  .object({
+    /** linearizable: reads go through Raft (a quorum); serializable: the member answers alone. */
+    reads: z.enum(["linearizable", "serializable"]).default("linearizable"),
+  })
+  .strict();
+
+function layoutProblems(plan: StorePlan): string[] {
+  if (plan.layout.kind !== "raft") return [`etcd has no layout '${plan.layout.kind}' (has: raft)`];
+  const problems: string[] = [];
+  const nodes = plan.layout.nodes;
+  if (nodes.length < 1) problems.push("layout raft needs at least one member");
+  for (const n of nodes)
+    if (n.role !== "peer")
+      problems.push(`layout raft: node ${n.name} has role '${n.role}' (etcd members are 'peer')`);
+  const opts = RaftOptions.safeParse(plan.options);
+  if (!opts.success)
+    problems.push(...opts.error.issues.map((i) => `storeOptions.${i.path.join(".")}: ${i.message}`));
+  return problems;
+}
+
+export const etcdDriver: StoreDriver = {
+  name: "etcd",
+  description:
+    "etcd 3.4 (Debian's etcd-server), one Raft member per region, clients through its HTTP/JSON gateway",
+  layouts: ["raft"],
+  workloads: Object.keys(ETCD_WORKLOADS),
+  backends: ["local"],
+  peerFaults: "packet",
+  peerLinks: () => [],
+  async preflight(plan) {
+    const problems = layoutProblems(plan);
+    if (!ETCD_WORKLOADS[plan.workload])
+      problems.push(
+        `etcd has no client for workload '${plan.workload}' (has: ${Object.keys(ETCD_WORKLOADS).join(", ")})`,
+      );
+    if (plan.backend !== "local")
+      problems.push(`etcd cannot run on backend '${plan.backend}' yet (can: local)`);
+    problems.push(...findEtcd().problems);
+    problems.push(
+      ...clockVeto(
+        plan,
+        "etcd",
+        "etcd is a Go program that reads the clock without libc, so libfaketime cannot skew it",
+      ),
+    );
+    problems.push(...packetPartitionVeto(plan, "etcd"));
+    return problems;
+  },
+  async deploy(ctx) {
+    const { etcd, problems } = findEtcd();
+    if (!etcd) throw new Error(problems.join("; "));
+    const options = RaftOptions.parse(ctx.options);
+    const cluster = await startRaftCluster(ctx, etcd);
+    return new RaftDeployment(cluster, options.reads === "serializable");
+  },
+};
