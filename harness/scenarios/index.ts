@@ -9,6 +9,7 @@ import { pgFailover } from "./pg-failover.ts";
 import { pgGeoPartitioned } from "./pg-geo-partitioned.ts";
 import { pgMultiWriter, pgMultiWriterCrdt, pgMultiWriterLww } from "./pg-multi-writer.ts";
 import { redisSentinel } from "./redis-sentinel.ts";
+import { etcd3Region, etcdSerializableReads } from "./etcd-3-region.ts";
 import { pgReadCommitted } from "./pg-read-committed.ts";
 import { pgRepeatableRead } from "./pg-repeatable-read.ts";
 import { pgReplicaReads } from "./pg-replica-reads.ts";
@@ -18,13 +19,6 @@ import type { Scenario, ScenarioInfo } from "./scenario.ts";
 type Planned = ScenarioInfo & { implemented: false };
 
 const planned: Planned[] = [
-  {
-    name: "etcd-3-region",
-    layout: "Raft across three regions",
-    expected: "linearizable under partitions (positive control)",
-    expectedValid: true,
-    implemented: false,
-  },
 ];
 
 export const DEFAULT_SCENARIO = "pg-async-replica";
@@ -44,6 +38,8 @@ export const scenarios: (Scenario | Planned)[] = [
   pgBankReadCommitted,
   pgReplicaReads,
   redisSentinel,
+  etcd3Region,
+  etcdSerializableReads,
   ...planned,
 ];
 
