@@ -7,9 +7,19 @@
  *   npm run bench:elle                          # all sizes, list-append
  *   npm run bench:elle -- 100000                # one size
  *   npm run bench:elle -- 100000 rw-register    # the rw-register checker
+ *   npm run bench:elle -- cli                   # only the end-to-end CLI run on a 100k JSONL file
+ *
+ * After the in-process sizes it writes a 100k-transaction history.jsonl and checks it end to end
+ * with `node bin/faultline.mjs check FILE --checker elle-list-append` (parsing counts), and
+ * separately times read + parse + check in process. CPU seconds are printed next to wall time:
+ * on a shared 2-core machine wall time mostly measures the neighbours.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseHistory } from "../checkers/history/parse.ts";
 import type { ElleResult } from "../checkers/elle/index.ts";
 import { elleListAppendChecker, elleRwRegisterChecker } from "../checkers/elle/index.ts";
 import { generateHistory } from "./elle-gen.ts";
@@ -57,12 +67,56 @@ async function one(txns: number, workload: Workload): Promise<void> {
   }
 }
 
+/** A 100k-transaction JSONL file, checked by the CLI (a child process) and in process by phase. */
+async function cli(txns = 100_000): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "faultline-bench-elle-"));
+  try {
+    const file = join(dir, "history.jsonl");
+    const history = generateHistory({ txns, seed: 42, workload: "list-append" });
+    writeFileSync(file, history.map((op) => JSON.stringify(op)).join("\n") + "\n");
+    const bin = fileURLToPath(new URL("../bin/faultline.mjs", import.meta.url));
+    const started = performance.now();
+    const child = spawnSync(process.execPath, [bin, "check", file, "--checker", "elle-list-append"], {
+      encoding: "utf8",
+    });
+    const cliSeconds = (performance.now() - started) / 1000;
+    const cpu0 = process.cpuUsage();
+    let t = performance.now();
+    const text = readFileSync(file, "utf8");
+    const parsed = parseHistory(text, { fileName: file });
+    const parseSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    const r = await elleListAppendChecker.check(parsed, { consistencyModel: "strict-serializable" });
+    const checkSeconds = (performance.now() - t) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    console.log(
+      JSON.stringify({
+        mode: "cli",
+        txns,
+        fileMb: Math.round(text.length / 2 ** 20),
+        cliSeconds: +cliSeconds.toFixed(2),
+        cliExit: child.status,
+        cliOut: child.stdout.trim().split("\t").slice(1).join(" "),
+        inProcessParseSeconds: +parseSeconds.toFixed(2),
+        inProcessCheckSeconds: +checkSeconds.toFixed(2),
+        inProcessCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+        valid: r.valid,
+      }),
+    );
+    if (child.status !== 0 || r.valid !== true) process.exitCode = 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const arg = process.argv[2];
 const workload = (process.argv[3] ?? "list-append") as Workload;
 if (workload !== "list-append" && workload !== "rw-register") {
   throw new Error(`unknown workload '${workload}' (list-append or rw-register)`);
 }
-if (arg) {
+if (arg === "cli") {
+  await cli();
+} else if (arg) {
   await one(Number(arg), workload);
 } else {
   const self = fileURLToPath(import.meta.url);
@@ -70,6 +124,10 @@ if (arg) {
     const r = spawnSync(process.execPath, [...process.execArgv, self, String(n), workload], {
       stdio: "inherit",
     });
+    if (r.status !== 0) process.exitCode = 1;
+  }
+  if (workload === "list-append") {
+    const r = spawnSync(process.execPath, [...process.execArgv, self, "cli"], { stdio: "inherit" });
     if (r.status !== 0) process.exitCode = 1;
   }
 }

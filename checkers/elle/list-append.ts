@@ -26,14 +26,16 @@ export function inferListAppend(t: TxnTable): Inference {
   const keyNames: unknown[] = [];
   // Per key: appended value -> element id.
   const elemsByKey: Map<Value, number>[] = [];
-  // Element tables (element id -> ...).
-  let elemTxn: number[] = [];
-  let elemKey: number[] = [];
+  // Element and read tables, preallocated for every micro-op (no growth garbage: at a million
+  // transactions each major GC marks the whole history, so fewer is faster).
+  let totalMops = 0;
+  for (let id = 0; id < t.n; id++) totalMops += t.mops[id].length;
+  const eTxnAll = new Int32Array(totalMops);
+  const eKeyAll = new Int32Array(totalMops);
+  const eIntermediateAll = new Uint8Array(totalMops);
   const elemValue: Value[] = [];
-  let elemIntermediate: number[] = [];
-  // Reads by ok transactions.
-  const readTxn: number[] = [];
-  const readKey: number[] = [];
+  const readTxnAll = new Int32Array(totalMops);
+  const readKeyAll = new Int32Array(totalMops);
   const readList: Value[][] = [];
 
   const keyId = (k: unknown): number => {
@@ -47,17 +49,24 @@ export function inferListAppend(t: TxnTable): Inference {
     return id;
   };
 
-  // Pass 1: validate, index appends and reads.
+  // Pass 1: validate, index appends and reads. Per micro-op of the current txn: its element
+  // (-1 for a read) and key, reused from txn to txn.
+  let mopElem = new Int32Array(8);
+  let mopKey = new Int32Array(8);
   for (let id = 0; id < t.n; id++) {
     const mops = t.mops[id];
     const ok = t.status[id] === OK;
-    let lastAppendOfKey: Map<number, number> | undefined;
+    if (mopElem.length < mops.length) {
+      mopElem = new Int32Array(mops.length * 2);
+      mopKey = new Int32Array(mops.length * 2);
+    }
     for (let i = 0; i < mops.length; i++) {
       const mopI = mops[i];
       const f = mopI[0];
       const k = mopI[1];
       const v = mopI[2];
       const kid = keyId(k);
+      mopElem[i] = -1;
       if (f === "append") {
         if (typeof v !== "number" && typeof v !== "string") {
           throw new ElleInputError(
@@ -69,22 +78,24 @@ export function inferListAppend(t: TxnTable): Inference {
         const prior = elems.get(v);
         if (prior !== undefined) {
           throw new ElleInputError(
-            `value ${show(v)} is appended to key ${show(k)} more than once (also at ${lineOf(t.ops[elemTxn[prior]])}); ` +
+            `value ${show(v)} is appended to key ${show(k)} more than once (also at ${lineOf(t.ops[eTxnAll[prior]])}); ` +
               "list-append needs unique appended values per key",
             t.ops[id],
           );
         }
         const e = elemValue.length;
         elems.set(v, e);
-        elemTxn.push(id);
-        elemKey.push(kid);
+        eTxnAll[e] = id;
+        eKeyAll[e] = kid;
         elemValue.push(v);
-        elemIntermediate.push(0);
-        if (mops.length > 1) {
-          lastAppendOfKey ??= new Map();
-          const before = lastAppendOfKey.get(kid);
-          if (before !== undefined) elemIntermediate[before] = 1;
-          lastAppendOfKey.set(kid, e);
+        // An earlier append of this key in the same txn is intermediate (txns are short: look back).
+        mopElem[i] = e;
+        mopKey[i] = kid;
+        for (let j = i - 1; j >= 0; j--) {
+          if (mopElem[j] >= 0 && mopKey[j] === kid) {
+            eIntermediateAll[mopElem[j]] = 1;
+            break;
+          }
         }
       } else if (f === "r") {
         if (!ok) continue; // reads of failed or indeterminate transactions are unknown
@@ -95,8 +106,8 @@ export function inferListAppend(t: TxnTable): Inference {
           );
         }
         const list = (v ?? []) as Value[];
-        readTxn.push(id);
-        readKey.push(kid);
+        readTxnAll[readList.length] = id;
+        readKeyAll[readList.length] = kid;
         readList.push(list);
       } else {
         throw new ElleInputError(
@@ -109,14 +120,15 @@ export function inferListAppend(t: TxnTable): Inference {
 
   const nKeys = keyNames.length;
   const nElems = elemValue.length;
-  const eTxn = Int32Array.from(elemTxn);
-  const eKey = Int32Array.from(elemKey);
-  const eIntermediate = Uint8Array.from(elemIntermediate);
-  elemTxn = elemKey = elemIntermediate = [];
+  const eTxn = eTxnAll.subarray(0, nElems);
+  const eKey = eKeyAll.subarray(0, nElems);
+  const eIntermediate = eIntermediateAll.subarray(0, nElems);
   const failedTxn = (e: number) => t.status[eTxn[e]] === FAIL;
 
   // Pass 2: version order per key from its longest read.
-  const nReads = readTxn.length;
+  const nReads = readList.length;
+  const readTxn = readTxnAll.subarray(0, nReads);
+  const readKey = readKeyAll.subarray(0, nReads);
   const longest = new Int32Array(nKeys).fill(-1);
   for (let r = 0; r < nReads; r++) {
     const k = readKey[r];

@@ -81,20 +81,40 @@ function checkMops(value: unknown, op: Op): MicroOp[] {
   return out ?? (value as MicroOp[]);
 }
 
-/** Pairs invokes with completions per process and builds the table. Non-txn ops are ignored. */
+/** `pairOps` finds the first malformed op and throws, naming its line. */
+function malformed(history: History): never {
+  pairOps(history);
+  throw new ElleInputError("history is not well formed (an invoke and its completion do not pair)");
+}
+
+/**
+ * Pairs invokes with completions per process and builds the table. Non-txn ops are ignored.
+ * One pass into preallocated typed arrays, with no per-pair objects: at a million transactions
+ * the garbage would cost more than the pairing (each major GC marks the whole history). A
+ * history that is not well formed is handed to `pairOps`, which names the offending line.
+ */
 export function txnTable(history: History): TxnTable {
+  const N = history.length;
+  let timed = true;
+  let hasInvokes = false;
+  for (let i = 0; i < N; i++) {
+    const op = history[i];
+    if (!isTxnOp(op)) continue;
+    if (typeof op.time !== "number") timed = false;
+    if (op.type === "invoke") hasInvokes = true;
+  }
+  // Upper bounds: at most one transaction per op.
   const ops: Op[] = [];
   const invokes: Op[] = [];
   const values: unknown[] = [];
-  const status: number[] = [];
-  const procs: number[] = [];
-  const inv: number[] = [];
-  const cmp: number[] = [];
-  // Real-time events as they appear: id * 2 for an invoke, id * 2 + 1 for a completion.
-  const events: number[] = [];
+  const status = new Uint8Array(N);
+  const procs = new Int32Array(N);
+  const inv = new Float64Array(N);
+  const cmp = new Float64Array(N);
+  const events = new Int32Array(2 * N);
+  let nEvents = 0;
   const processIds = new Map<number | string, number>();
   const processNames: (number | string)[] = [];
-  const timed = history.every((op) => !isTxnOp(op) || typeof op.time === "number");
 
   const procId = (p: number | string): number => {
     let id = processIds.get(p);
@@ -110,29 +130,42 @@ export function txnTable(history: History): TxnTable {
     ops.push(op);
     invokes.push(op);
     values.push(op.value);
-    status.push(INFO);
-    procs.push(procId(op.process as number | string));
-    inv.push(invokeAt);
-    cmp.push(Number.POSITIVE_INFINITY);
+    status[id] = INFO;
+    procs[id] = procId(op.process as number | string);
+    inv[id] = invokeAt;
+    cmp[id] = Number.POSITIVE_INFINITY;
     return id;
   };
 
-  const hasInvokes = history.some((op) => op.type === "invoke" && isTxnOp(op));
   if (hasInvokes) {
-    // Pairing (and its line-numbered errors for malformed histories) is shared with other checkers.
-    const byPosition = new Int32Array(history.length).fill(-1);
-    for (const pair of pairOps(history)) {
-      if (!isTxnOp(pair.invoke)) continue;
-      const id = open(pair.invoke, timed ? (pair.invoke.time as number) : pair.invokeAt);
-      byPosition[pair.invokeAt] = id * 2;
-      const op = pair.completion;
-      if (op === undefined) continue;
+    // Pending op per process: the txn id, or -1 - position for a pending non-txn op (paired and
+    // checked like every client op, but not kept).
+    const pending = new Map<Op["process"], number>();
+    for (let i = 0; i < N; i++) {
+      const op = history[i];
+      if (op.process === NEMESIS) continue;
+      const open_ = pending.get(op.process);
+      if (op.type === "invoke") {
+        if (open_ !== undefined) malformed(history);
+        if (isTxnOp(op)) {
+          const id = open(op, timed ? (op.time as number) : i);
+          events[nEvents++] = id * 2;
+          pending.set(op.process, id);
+        } else pending.set(op.process, -1 - i);
+        continue;
+      }
+      if (open_ === undefined) malformed(history);
+      pending.delete(op.process);
+      const invoke = open_! >= 0 ? invokes[open_!] : history[-1 - open_!];
+      if (invoke.f !== op.f) malformed(history);
+      if (open_! < 0) continue;
+      const id = open_!;
       ops[id] = op;
       if (op.type === "ok") {
         values[id] = op.value;
         status[id] = OK;
-        cmp[id] = timed ? (op.time as number) : pair.completeAt;
-        byPosition[pair.completeAt] = id * 2 + 1;
+        cmp[id] = timed ? (op.time as number) : i;
+        events[nEvents++] = id * 2 + 1;
       } else if (op.type === "fail") {
         status[id] = FAIL;
       } else if (op.type === "info") {
@@ -142,10 +175,9 @@ export function txnTable(history: History): TxnTable {
         throw new ElleInputError(`unknown op type ${JSON.stringify(op.type)}`, op);
       }
     }
-    for (let i = 0; i < byPosition.length; i++) if (byPosition[i] >= 0) events.push(byPosition[i]);
   } else {
     // Completions only (some exported histories): no invokes, so no real-time predecessors.
-    for (let i = 0; i < history.length; i++) {
+    for (let i = 0; i < N; i++) {
       const op = history[i];
       if (!isTxnOp(op)) continue;
       const id = open(op, Number.NEGATIVE_INFINITY);
@@ -160,10 +192,12 @@ export function txnTable(history: History): TxnTable {
     }
   }
 
-  const mops = values.map((v, id) => checkMops(v, ops[id]));
-  const invokeTime = Float64Array.from(inv);
-  const completeTime = Float64Array.from(cmp);
-  let order = Int32Array.from(events);
+  const n = ops.length;
+  const mops: MicroOp[][] = new Array(n);
+  for (let id = 0; id < n; id++) mops[id] = checkMops(values[id], ops[id]);
+  const invokeTime = inv.slice(0, n);
+  const completeTime = cmp.slice(0, n);
+  let order = events.slice(0, nEvents);
   const at = (e: number): number => ((e & 1) === 0 ? invokeTime[e >> 1] : completeTime[e >> 1]);
   let monotone = true;
   for (let i = 1; i < order.length && monotone; i++) monotone = at(order[i - 1]) <= at(order[i]);
@@ -174,12 +208,12 @@ export function txnTable(history: History): TxnTable {
   }
 
   return {
-    n: ops.length,
+    n,
     ops,
     invokes,
     mops,
-    status: Uint8Array.from(status),
-    process: Int32Array.from(procs),
+    status: status.slice(0, n),
+    process: procs.slice(0, n),
     processNames,
     invokeTime,
     completeTime,
