@@ -317,7 +317,17 @@ describe("upstream down", () => {
     const address = gone.address;
     await gone.close();
     const { port } = await proxyTo(address, "down");
-    const s = await connectTo(port);
+    const t0 = performance.now();
+    let s: Socket;
+    try {
+      s = await connectTo(port);
+    } catch (e) {
+      // The reset can arrive before the client has seen its own connect complete (a proxy in
+      // another process answers that fast): closed promptly all the same.
+      expect((e as NodeJS.ErrnoException).code).toBe("ECONNRESET");
+      expect(performance.now() - t0).toBeLessThan(2000);
+      return;
+    }
     const r = await observe(s).settled(5000);
     expect(r.ending).not.toBe("open");
     expect(r.endedAfter).toBeLessThan(2000);
