@@ -40,6 +40,12 @@ function distIsFresh() {
   return newestSource() <= built;
 }
 
+// A reader that stops early (`faultline check ... | head`) closes stdout: the run's results are on
+// disk and its exit code still says the verdict, so a write to the closed pipe is not a crash.
+process.stdout.on("error", (err) => {
+  if (err.code !== "EPIPE") throw err;
+});
+
 let main;
 if (distIsFresh()) {
   ({ main } = await import("../dist/harness/cli.js"));

@@ -41,9 +41,11 @@ export async function replayCommand(
     ["verdict", word(before?.valid), word(replayed.results?.valid)],
     ["anomalies", before?.anomalyTypes.join(", ") || "-", replayed.results?.anomalyTypes.join(", ") || "-"],
   ];
+  const change = describeChange(before?.anomalyTypes, replayed.results?.anomalyTypes);
   if (flags.json) {
     console.log(
       JSON.stringify({
+        ...(change ? { changed: change } : {}),
         original: { dir, valid: before?.valid, anomalyTypes: before?.anomalyTypes },
         replay: {
           dir: replayed.dir,
@@ -55,7 +57,27 @@ export async function replayCommand(
   } else {
     const w0 = Math.max(...rows.map((r) => r[0].length));
     const w1 = Math.max(...rows.map((r) => r[1].length));
-    console.error(`\n${rows.map((r) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`).join("\n")}`);
+    console.log(`\n${rows.map((r) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`).join("\n")}`);
+    if (change) console.log(`changed: ${change}`);
   }
   return replayed.code;
+}
+
+/**
+ * What differs between two runs' anomaly types, in words ("now also lost-write; no longer
+ * stale-read"); undefined when they are the same or one run has no results. A replay repeats the
+ * operations and faults, not the store's timing, so the types found may differ.
+ */
+export function describeChange(
+  before: string[] | undefined,
+  after: string[] | undefined,
+): string | undefined {
+  if (!before || !after) return undefined;
+  const added = after.filter((t) => !before.includes(t));
+  const gone = before.filter((t) => !after.includes(t));
+  if (!added.length && !gone.length) return undefined;
+  const parts: string[] = [];
+  if (added.length) parts.push(`${before.length ? "now also" : "now"} ${added.join(", ")}`);
+  if (gone.length) parts.push(`no longer ${gone.join(", ")}`);
+  return `${parts.join("; ")} (same seed and fault schedule; the store's timing differs between runs)`;
 }

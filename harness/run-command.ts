@@ -1,15 +1,28 @@
 /**
  * `faultline run`: flags -> validated config -> run -> verdict on the terminal, reports in the run
  * folder, exit code. Ctrl-C stops the run cleanly (the history so far stays checkable); a second
- * Ctrl-C kills every process we started and exits at once.
+ * Ctrl-C kills every process we started and exits at once. The verdict goes to stdout, progress and
+ * logs to stderr.
  */
 import { relative } from "node:path";
 import type { Signals } from "../checkers/signals.ts";
-import { EXIT, exitCodeFor, type Results } from "../checkers/verdict.ts";
-import { DEFAULTS, randomSeed, type TestConfig, validateConfig } from "./config.ts";
+import {
+  anomalyTotal,
+  EXIT,
+  exitCodeFor,
+  type Results,
+} from "../checkers/verdict.ts";
+import {
+  DEFAULTS,
+  randomSeed,
+  type TestConfig,
+  validateConfig,
+} from "./config.ts";
+import { compareWithExpected, type Expectation } from "./expectation.ts";
 import { RunProgress } from "./progress.ts";
 import { planRun, runTest } from "./runner.ts";
 import { DEFAULT_SCENARIO, findScenario } from "./scenarios/index.ts";
+import { prepareStoreDir } from "./store-dir.ts";
 
 export interface RunFlags {
   timeLimit?: number;
@@ -33,6 +46,8 @@ export interface RunFlags {
   sloFailover?: number;
   json?: boolean;
   progress?: boolean;
+  /** Exit 0 when the verdict is what the scenario expects, 1 when not (for CI jobs that test the test). */
+  expectMatch?: boolean;
 }
 
 /** Scenario defaults, then global defaults, then flags; `undefined` flags do not override. */
@@ -43,7 +58,9 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     concurrency: f.concurrency,
     rate: f.rate,
     store: f.store,
-    nemesis: f.nemesis && (f.nemesis.length === 1 && f.nemesis[0] === "none" ? [] : f.nemesis),
+    nemesis:
+      f.nemesis &&
+      (f.nemesis.length === 1 && f.nemesis[0] === "none" ? [] : f.nemesis),
     nemesisIntervalS: f.nemesisInterval,
     faultDurationS: f.faultDuration,
     latencyMs: f.latency,
@@ -54,7 +71,9 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     workloadOptions: workloadOptionsFromFlags(f.workloadOption),
     slo: sloFromFlags(f),
   };
-  const flags = Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
+  const flags = Object.fromEntries(
+    Object.entries(picked).filter(([, v]) => v !== undefined),
+  );
   return validateConfig({
     ...DEFAULTS,
     ...scenario.defaults,
@@ -66,12 +85,17 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
 }
 
 /** `-w key=value` pairs; values are JSON where they parse (numbers, booleans), strings otherwise. */
-function workloadOptionsFromFlags(pairs: string[] | undefined): Record<string, unknown> | undefined {
+function workloadOptionsFromFlags(
+  pairs: string[] | undefined,
+): Record<string, unknown> | undefined {
   if (!pairs?.length) return undefined;
   const out: Record<string, unknown> = {};
   for (const p of pairs) {
     const i = p.indexOf("=");
-    if (i <= 0) throw new Error(`--workload-option '${p}': expected key=value, e.g. opsPerKey=60`);
+    if (i <= 0)
+      throw new Error(
+        `--workload-option '${p}': expected key=value, e.g. opsPerKey=60`,
+      );
     const raw = p.slice(i + 1);
     try {
       out[p.slice(0, i)] = JSON.parse(raw);
@@ -93,7 +117,10 @@ function sloFromFlags(f: RunFlags): TestConfig["slo"] {
   return set.length ? Object.fromEntries(set) : undefined;
 }
 
-export async function runCommand(scenarioArg: string | undefined, flags: RunFlags): Promise<number> {
+export async function runCommand(
+  scenarioArg: string | undefined,
+  flags: RunFlags,
+): Promise<number> {
   let config: TestConfig;
   try {
     config = configFromFlags(scenarioArg ?? DEFAULT_SCENARIO, flags);
@@ -106,14 +133,56 @@ export async function runCommand(scenarioArg: string | undefined, flags: RunFlag
   return (await executeRun(config, flags)).code;
 }
 
-/** Runs a validated config with progress and a verdict on the terminal. */
+/** What a finished (or interrupted) run gives back: the CLI prints it, the API returns it. */
+export interface RunOutcomeSummary {
+  /** 0 valid, 1 anomalies (or, with expectMatch, not what the scenario expects), 2 unknown, 3 could not run, 130 interrupted. */
+  code: number;
+  results?: Results;
+  /** The run folder (absolute). */
+  dir?: string;
+  seed: number;
+  ops?: number;
+  wallMs?: number;
+  interrupted?: boolean;
+  /** Whether the verdict is what the scenario expects. */
+  expectation?: Expectation;
+  /** Why the run could not run, when code is 3. */
+  error?: string;
+}
+
+export interface ExecuteOptions extends Pick<
+  RunFlags,
+  "json" | "progress" | "expectMatch"
+> {
+  /** Print nothing (the programmatic API); progress and logs go to `log` if given. */
+  quiet?: boolean;
+  log?: (message: string) => void;
+}
+
+/**
+ * Runs a validated config. The verdict and the run's summary go to stdout (`faultline run > run.log`
+ * keeps them); progress and logs go to stderr.
+ */
 export async function executeRun(
   config: TestConfig,
-  flags: Pick<RunFlags, "json" | "progress">,
-): Promise<{ code: number; results?: Results; dir?: string }> {
+  flags: ExecuteOptions,
+): Promise<RunOutcomeSummary> {
+  const quiet = flags.quiet === true;
   const say = (msg: string) => {
-    if (!flags.json) console.error(msg);
+    if (flags.log) flags.log(msg);
+    else if (!flags.json && !quiet) console.error(msg);
   };
+  const print = (msg: string) => {
+    if (!quiet) console.log(msg);
+  };
+  try {
+    // Before anything starts: a store path that cannot hold a run folder fails now, with the reason.
+    prepareStoreDir(config.store);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (!quiet) console.error(`faultline: ${message}`);
+    return { code: EXIT.error, seed: config.seed, error: message };
+  }
   say(
     `faultline: ${config.scenario}, seed ${config.seed}, ${config.timeLimitS}s, ${config.concurrency} clients/region, ${config.rate} ops/s`,
   );
@@ -123,7 +192,9 @@ export async function executeRun(
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
-      say(`\nfaultline: ${sig}: stopping the run and cleaning up (again to force)`);
+      say(
+        `\nfaultline: ${sig}: stopping the run and cleaning up (again to force)`,
+      );
       interrupt.abort();
     } else {
       process.exit(130);
@@ -133,7 +204,10 @@ export async function executeRun(
   process.on("SIGTERM", onSignal);
 
   const t0 = performance.now();
-  const progress = flags.progress !== false && !flags.json ? new RunProgress(config.timeLimitS) : undefined;
+  const progress =
+    flags.progress !== false && !flags.json && !quiet
+      ? new RunProgress(config.timeLimitS)
+      : undefined;
   try {
     const outcome = await runTest(
       config,
@@ -142,9 +216,11 @@ export async function executeRun(
           if (name === "running") progress?.start();
           else if (name === "stopping") progress?.stop();
           const at = `[${((performance.now() - t0) / 1000).toFixed(1)}s]`;
-          if (name !== "running") say(`  ${at} ${name}${detail ? `: ${detail}` : ""}`);
+          if (name !== "running")
+            say(`  ${at} ${name}${detail ? `: ${detail}` : ""}`);
         },
-        log: (m) => say(`  [${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}`),
+        log: (m) =>
+          say(`  [${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}`),
       },
       {
         interrupt: interrupt.signal,
@@ -155,42 +231,92 @@ export async function executeRun(
     );
     const dir = relative(process.cwd(), outcome.folder.dir) || ".";
     if (outcome.interrupted || !outcome.results) {
-      say(`faultline: interrupted after ${outcome.opCount} ops; history kept: ${dir}/history.jsonl`);
-      say(`  check it with: npx faultline check ${dir}/history.jsonl`);
       if (flags.json)
-        console.log(JSON.stringify({ dir: outcome.folder.dir, interrupted: true, ops: outcome.opCount }));
-      return { code: 130, dir: outcome.folder.dir };
+        print(
+          JSON.stringify({
+            dir: outcome.folder.dir,
+            interrupted: true,
+            ops: outcome.opCount,
+          }),
+        );
+      else {
+        print(
+          `INTERRUPTED after ${outcome.opCount} ops; history kept: ${dir}/history.jsonl`,
+        );
+        print(`  results and report from it: npx faultline check ${dir}`);
+      }
+      return {
+        code: 130,
+        dir: outcome.folder.dir,
+        seed: config.seed,
+        ops: outcome.opCount,
+        wallMs: outcome.wallMs,
+        interrupted: true,
+      };
     }
     await writeRunReports(outcome.folder.dir, say);
     const r = outcome.results;
+    const expectation = compareWithExpected(findScenario(config.scenario), r);
+    const code = flags.expectMatch
+      ? expectation.matches
+        ? EXIT.valid
+        : r.valid === "unknown"
+          ? EXIT.unknown
+          : EXIT.invalid
+      : exitCodeFor(r.valid);
     if (flags.json) {
-      console.log(
+      print(
         JSON.stringify({
           dir: outcome.folder.dir,
           seed: config.seed,
           valid: r.valid,
           anomalyTypes: r.anomalyTypes,
+          anomalyCount: countAnomalies(r),
+          expectedValid: expectation.expectedValid,
+          expectedAnomalies: expectation.expectedAnomalies,
+          matchesExpected: expectation.matches,
           ops: outcome.opCount,
           wallMs: Math.round(outcome.wallMs),
         }),
       );
     } else {
-      console.error(verdictLines(r, outcome.opCount, outcome.wallMs, dir, config.seed).join("\n"));
+      print(
+        verdictLines(
+          r,
+          outcome.opCount,
+          outcome.wallMs,
+          dir,
+          config.seed,
+          expectation,
+        ).join("\n"),
+      );
     }
-    return { code: exitCodeFor(r.valid), results: r, dir: outcome.folder.dir };
+    return {
+      code,
+      results: r,
+      dir: outcome.folder.dir,
+      seed: config.seed,
+      ops: outcome.opCount,
+      wallMs: outcome.wallMs,
+      expectation,
+    };
   } catch (err) {
     progress?.stop();
     const e = err as Error;
-    console.error(`faultline: the test could not run: ${e.message}`);
+    if (!quiet)
+      console.error(`faultline: the test could not run: ${e.message}`);
     if (process.env.FAULTLINE_DEBUG) console.error(e.stack);
-    return { code: EXIT.error };
+    return { code: EXIT.error, seed: config.seed, error: e.message };
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
 }
 
-async function writeRunReports(dir: string, say: (m: string) => void): Promise<void> {
+async function writeRunReports(
+  dir: string,
+  say: (m: string) => void,
+): Promise<void> {
   try {
     const { writeReports } = await import("../reports/write.ts");
     await writeReports(dir);
@@ -200,16 +326,32 @@ async function writeRunReports(dir: string, say: (m: string) => void): Promise<v
   }
 }
 
-function verdictLines(r: Results, ops: number, wallMs: number, dir: string, seed: number): string[] {
+/** Counted anomalies over every checker, as the report's headline counts them. */
+function countAnomalies(r: Results): number {
+  return Object.values(r.checkers).reduce(
+    (n, c) =>
+      n + (c.valid === false || c.anomalies?.length ? anomalyTotal(c) : 0),
+    0,
+  );
+}
+
+function verdictLines(
+  r: Results,
+  ops: number,
+  wallMs: number,
+  dir: string,
+  seed: number,
+  expectation: Expectation,
+): string[] {
   const head =
     r.valid === true
       ? "VALID: no anomalies found"
       : r.valid === false
-        ? `INVALID: ${r.anomalyTypes.join(", ")}`
+        ? `INVALID: ${countAnomalies(r)} anomalies: ${r.anomalyTypes.join(", ")}`
         : "UNKNOWN: the checkers could not decide";
-  const lines = [``, head];
+  const lines = [``, head, `  ${expectation.text}`];
   for (const [name, c] of Object.entries(r.checkers)) {
-    const n = c.anomalies.length;
+    const n = anomalyTotal(c);
     lines.push(
       `  ${name}: ${c.valid === true ? "valid" : c.valid === false ? `invalid (${n} anomal${n === 1 ? "y" : "ies"})` : `unknown${c.reason ? ` (${c.reason})` : ""}`}`,
     );
@@ -218,7 +360,9 @@ function verdictLines(r: Results, ops: number, wallMs: number, dir: string, seed
   }
   const signals = r.signals as Partial<Signals>;
   for (const [pair, lag] of Object.entries(signals.replicationLagMs ?? {})) {
-    lines.push(`  replication lag ${pair}: p50 ${lag.p50} ms, max ${lag.max} ms (${lag.samples} probes)`);
+    lines.push(
+      `  replication lag ${pair}: p50 ${lag.p50} ms, max ${lag.max} ms (${lag.samples} probes)`,
+    );
   }
   for (const f of signals.failover ?? []) {
     lines.push(
