@@ -2,12 +2,7 @@
  * The `faultline` command line. Every failure to run prints one clear line and exits 3;
  * verdicts exit 0 (valid), 1 (anomalies), 2 (unknown), as DESIGN.md says.
  */
-import {
-  Command,
-  CommanderError,
-  InvalidArgumentError,
-  Option,
-} from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT } from "../checkers/verdict.ts";
 import { DEFAULTS } from "./defaults.ts";
 
@@ -17,18 +12,10 @@ function num(kind: "int" | "positive" | "nonnegative") {
     const ok =
       value.trim() !== "" &&
       Number.isFinite(n) &&
-      (kind === "int"
-        ? Number.isInteger(n) && n >= 0
-        : kind === "positive"
-          ? n > 0
-          : n >= 0);
+      (kind === "int" ? Number.isInteger(n) && n >= 0 : kind === "positive" ? n > 0 : n >= 0);
     if (!ok) {
       const want =
-        kind === "int"
-          ? "a whole number >= 0"
-          : kind === "positive"
-            ? "a number > 0"
-            : "a number >= 0";
+        kind === "int" ? "a whole number >= 0" : kind === "positive" ? "a number > 0" : "a number >= 0";
       throw new InvalidArgumentError(`expected ${want}, got '${value}'.`);
     }
     return n;
@@ -55,15 +42,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("run")
-    .description(
-      "run a scenario (default: pg-async-replica on the embedded backend) and check its history",
-    )
+    .description("run a scenario (default: pg-async-replica on the embedded backend) and check its history")
     .argument("[scenario]", "scenario name; see 'faultline scenarios'")
-    .option(
-      "-t, --time-limit <s>",
-      `seconds of workload (default ${DEFAULTS.timeLimitS})`,
-      num("positive"),
-    )
+    .option("-t, --time-limit <s>", `seconds of workload (default ${DEFAULTS.timeLimitS})`, num("positive"))
     .option(
       "-c, --concurrency <n>",
       `client processes per region (default ${DEFAULTS.concurrency})`,
@@ -80,10 +61,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       num("int"),
     )
     .option("--store <dir>", "directory for run folders", "store")
-    .option(
-      "--name <name>",
-      "test name (run folder store/<name>/<timestamp>); default: the scenario",
-    )
+    .option("--name <name>", "test name (run folder store/<name>/<timestamp>); default: the scenario")
     .option(
       "--nemesis <list>",
       `faults to inject, comma-separated: partition, partition-<shape>, latency, bandwidth, clock, kill, pause, failover; 'none' for none (default ${DEFAULTS.nemesis.join(",")})`,
@@ -109,11 +87,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       `an op unanswered this long is recorded as info, ms (default ${DEFAULTS.opTimeoutMs})`,
       num("positive"),
     )
-    .option(
-      "--slo-p99 <ms>",
-      "fail the run if a region's p99 latency exceeds this",
-      num("positive"),
-    )
+    .option("--slo-p99 <ms>", "fail the run if a region's p99 latency exceeds this", num("positive"))
     .option(
       "--slo-error-rate <fraction>",
       "fail the run if a region's share of failed/unknown ops exceeds this",
@@ -129,10 +103,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "fail the run if a failover takes longer than this to take writes",
       num("positive"),
     )
-    .option(
-      "--proxy-url <url>",
-      "use this Toxiproxy API instead of starting one (or TOXIPROXY_URL)",
-    )
+    .option("--proxy-url <url>", "use this Toxiproxy API instead of starting one (or TOXIPROXY_URL)")
     .option(
       "--backend <name>",
       "where nodes run: local (processes on this machine), docker, compose, external (default local)",
@@ -193,11 +164,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         "linearizable: an ok read of nil/null matches any state (any: Knossos's register models) or means null (value); default any for Jepsen EDN, value for JSONL",
       ).choices(["any", "value"]),
     )
-    .option(
-      "--consistency-model <c>",
-      "elle: the model that must hold",
-      "strict-serializable",
-    )
+    .option("--consistency-model <c>", "elle: the model that must hold", "strict-serializable")
     .option(
       "--time-limit <s>",
       "search budget per file, seconds; past it the verdict is unknown",
@@ -221,20 +188,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("export")
-    .description(
-      "write a run's history (or any history file) as Jepsen EDN for Knossos, elle-cli and Jepsen",
-    )
+    .description("write a run's history (or any history file) as Jepsen EDN for Knossos, elle-cli and Jepsen")
     .argument("<input>", "a run folder (its history.jsonl) or a history file")
-    .addOption(
-      new Option("--format <f>", "output format")
-        .choices(["edn"])
-        .default("edn"),
-    )
+    .addOption(new Option("--format <f>", "output format").choices(["edn"]).default("edn"))
     .option("-o, --out <file>", "write here instead of stdout")
-    .option(
-      "--vector",
-      "one [...] vector of ops (Knossos's data files) instead of one op per line",
-    )
+    .option("--vector", "one [...] vector of ops (Knossos's data files) instead of one op per line")
     .action(async (input: string, o) => {
       const { exportCommand } = await import("./export-command.ts");
       setExit(await exportCommand(input, o));
@@ -246,10 +204,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "run a past run's test again (same seed, same faults at the same offsets); print both verdicts",
     )
     .argument("<run-dir>", "a run folder, e.g. store/latest")
-    .option(
-      "--store <dir>",
-      "directory for the new run folder (default: the original's store)",
-    )
+    .option("--store <dir>", "directory for the new run folder (default: the original's store)")
     .option("--json", "print both outcomes as one JSON object")
     .option("--no-progress", "no progress line while running")
     .action(async (dir: string, o) => {
@@ -284,9 +239,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
             `${s.name}${s.implemented ? "" : "  (planned)"}\n  layout:   ${s.layout}\n  expected: ${s.expected} (${control})` +
               (s.implemented
                 ? `\n  workload: ${s.workload}; default nemesis: ${s.defaultNemesis.join(", ") || "none"}` +
-                  (s.ownNemeses.length
-                    ? `; its own: ${s.ownNemeses.join(", ")}`
-                    : "")
+                  (s.ownNemeses.length ? `; its own: ${s.ownNemeses.join(", ")}` : "")
                 : "") +
               "\n",
           );
@@ -297,9 +250,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("report")
-    .description(
-      "(re)write report.html, junit.xml and summary.md of a run folder",
-    )
+    .description("(re)write report.html, junit.xml and summary.md of a run folder")
     .argument("<run-dir>", "a run folder, e.g. store/latest")
     .action(async (dir: string) => {
       const { writeReports } = await import("../reports/write.ts");
@@ -328,19 +279,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("proxy")
-    .description(
-      "run a standalone Toxiproxy-compatible server (a drop-in for toxiproxy-server)",
-    )
+    .description("run a standalone Toxiproxy-compatible server (a drop-in for toxiproxy-server)")
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <port>", "API port", num("int"), 8474)
-    .option(
-      "--config <file>",
-      "proxies to create at start (Toxiproxy's JSON format)",
-    )
-    .option(
-      "--proxy-metrics",
-      "serve Prometheus metrics at /metrics (off by default, as in Toxiproxy)",
-    )
+    .option("--config <file>", "proxies to create at start (Toxiproxy's JSON format)")
+    .option("--proxy-metrics", "serve Prometheus metrics at /metrics (off by default, as in Toxiproxy)")
     .action(async (o) => {
       const { runProxyCommand } = await import("./proxy/command.ts");
       await runProxyCommand({

@@ -6,18 +6,8 @@
  */
 import { relative } from "node:path";
 import type { Signals } from "../checkers/signals.ts";
-import {
-  anomalyTotal,
-  EXIT,
-  exitCodeFor,
-  type Results,
-} from "../checkers/verdict.ts";
-import {
-  DEFAULTS,
-  randomSeed,
-  type TestConfig,
-  validateConfig,
-} from "./config.ts";
+import { anomalyTotal, EXIT, exitCodeFor, type Results } from "../checkers/verdict.ts";
+import { DEFAULTS, randomSeed, type TestConfig, validateConfig } from "./config.ts";
 import { compareWithExpected, type Expectation } from "./expectation.ts";
 import { RunProgress } from "./progress.ts";
 import { planRun, runTest } from "./runner.ts";
@@ -58,9 +48,7 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     concurrency: f.concurrency,
     rate: f.rate,
     store: f.store,
-    nemesis:
-      f.nemesis &&
-      (f.nemesis.length === 1 && f.nemesis[0] === "none" ? [] : f.nemesis),
+    nemesis: f.nemesis && (f.nemesis.length === 1 && f.nemesis[0] === "none" ? [] : f.nemesis),
     nemesisIntervalS: f.nemesisInterval,
     faultDurationS: f.faultDuration,
     latencyMs: f.latency,
@@ -71,9 +59,7 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     workloadOptions: workloadOptionsFromFlags(f.workloadOption),
     slo: sloFromFlags(f),
   };
-  const flags = Object.fromEntries(
-    Object.entries(picked).filter(([, v]) => v !== undefined),
-  );
+  const flags = Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
   return validateConfig({
     ...DEFAULTS,
     ...scenario.defaults,
@@ -85,17 +71,12 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
 }
 
 /** `-w key=value` pairs; values are JSON where they parse (numbers, booleans), strings otherwise. */
-function workloadOptionsFromFlags(
-  pairs: string[] | undefined,
-): Record<string, unknown> | undefined {
+function workloadOptionsFromFlags(pairs: string[] | undefined): Record<string, unknown> | undefined {
   if (!pairs?.length) return undefined;
   const out: Record<string, unknown> = {};
   for (const p of pairs) {
     const i = p.indexOf("=");
-    if (i <= 0)
-      throw new Error(
-        `--workload-option '${p}': expected key=value, e.g. opsPerKey=60`,
-      );
+    if (i <= 0) throw new Error(`--workload-option '${p}': expected key=value, e.g. opsPerKey=60`);
     const raw = p.slice(i + 1);
     try {
       out[p.slice(0, i)] = JSON.parse(raw);
@@ -117,10 +98,7 @@ function sloFromFlags(f: RunFlags): TestConfig["slo"] {
   return set.length ? Object.fromEntries(set) : undefined;
 }
 
-export async function runCommand(
-  scenarioArg: string | undefined,
-  flags: RunFlags,
-): Promise<number> {
+export async function runCommand(scenarioArg: string | undefined, flags: RunFlags): Promise<number> {
   let config: TestConfig;
   try {
     config = configFromFlags(scenarioArg ?? DEFAULT_SCENARIO, flags);
@@ -150,10 +128,7 @@ export interface RunOutcomeSummary {
   error?: string;
 }
 
-export interface ExecuteOptions extends Pick<
-  RunFlags,
-  "json" | "progress" | "expectMatch"
-> {
+export interface ExecuteOptions extends Pick<RunFlags, "json" | "progress" | "expectMatch"> {
   /** Print nothing (the programmatic API); progress and logs go to `log` if given. */
   quiet?: boolean;
   log?: (message: string) => void;
@@ -163,10 +138,7 @@ export interface ExecuteOptions extends Pick<
  * Runs a validated config. The verdict and the run's summary go to stdout (`faultline run > run.log`
  * keeps them); progress and logs go to stderr.
  */
-export async function executeRun(
-  config: TestConfig,
-  flags: ExecuteOptions,
-): Promise<RunOutcomeSummary> {
+export async function executeRun(config: TestConfig, flags: ExecuteOptions): Promise<RunOutcomeSummary> {
   const quiet = flags.quiet === true;
   const say = (msg: string) => {
     if (flags.log) flags.log(msg);
@@ -192,9 +164,7 @@ export async function executeRun(
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
-      say(
-        `\nfaultline: ${sig}: stopping the run and cleaning up (again to force)`,
-      );
+      say(`\nfaultline: ${sig}: stopping the run and cleaning up (again to force)`);
       interrupt.abort();
     } else {
       process.exit(130);
@@ -205,9 +175,7 @@ export async function executeRun(
 
   const t0 = performance.now();
   const progress =
-    flags.progress !== false && !flags.json && !quiet
-      ? new RunProgress(config.timeLimitS)
-      : undefined;
+    flags.progress !== false && !flags.json && !quiet ? new RunProgress(config.timeLimitS) : undefined;
   try {
     const outcome = await runTest(
       config,
@@ -216,11 +184,9 @@ export async function executeRun(
           if (name === "running") progress?.start();
           else if (name === "stopping") progress?.stop();
           const at = `[${((performance.now() - t0) / 1000).toFixed(1)}s]`;
-          if (name !== "running")
-            say(`  ${at} ${name}${detail ? `: ${detail}` : ""}`);
+          if (name !== "running") say(`  ${at} ${name}${detail ? `: ${detail}` : ""}`);
         },
-        log: (m) =>
-          say(`  [${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}`),
+        log: (m) => say(`  [${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}`),
       },
       {
         interrupt: interrupt.signal,
@@ -240,9 +206,7 @@ export async function executeRun(
           }),
         );
       else {
-        print(
-          `INTERRUPTED after ${outcome.opCount} ops; history kept: ${dir}/history.jsonl`,
-        );
+        print(`INTERRUPTED after ${outcome.opCount} ops; history kept: ${dir}/history.jsonl`);
         print(`  results and report from it: npx faultline check ${dir}`);
       }
       return {
@@ -280,16 +244,7 @@ export async function executeRun(
         }),
       );
     } else {
-      print(
-        verdictLines(
-          r,
-          outcome.opCount,
-          outcome.wallMs,
-          dir,
-          config.seed,
-          expectation,
-        ).join("\n"),
-      );
+      print(verdictLines(r, outcome.opCount, outcome.wallMs, dir, config.seed, expectation).join("\n"));
     }
     return {
       code,
@@ -303,8 +258,7 @@ export async function executeRun(
   } catch (err) {
     progress?.stop();
     const e = err as Error;
-    if (!quiet)
-      console.error(`faultline: the test could not run: ${e.message}`);
+    if (!quiet) console.error(`faultline: the test could not run: ${e.message}`);
     if (process.env.FAULTLINE_DEBUG) console.error(e.stack);
     return { code: EXIT.error, seed: config.seed, error: e.message };
   } finally {
@@ -313,10 +267,7 @@ export async function executeRun(
   }
 }
 
-async function writeRunReports(
-  dir: string,
-  say: (m: string) => void,
-): Promise<void> {
+async function writeRunReports(dir: string, say: (m: string) => void): Promise<void> {
   try {
     const { writeReports } = await import("../reports/write.ts");
     await writeReports(dir);
@@ -329,8 +280,7 @@ async function writeRunReports(
 /** Counted anomalies over every checker, as the report's headline counts them. */
 function countAnomalies(r: Results): number {
   return Object.values(r.checkers).reduce(
-    (n, c) =>
-      n + (c.valid === false || c.anomalies?.length ? anomalyTotal(c) : 0),
+    (n, c) => n + (c.valid === false || c.anomalies?.length ? anomalyTotal(c) : 0),
     0,
   );
 }
@@ -360,9 +310,7 @@ function verdictLines(
   }
   const signals = r.signals as Partial<Signals>;
   for (const [pair, lag] of Object.entries(signals.replicationLagMs ?? {})) {
-    lines.push(
-      `  replication lag ${pair}: p50 ${lag.p50} ms, max ${lag.max} ms (${lag.samples} probes)`,
-    );
+    lines.push(`  replication lag ${pair}: p50 ${lag.p50} ms, max ${lag.max} ms (${lag.samples} probes)`);
   }
   for (const f of signals.failover ?? []) {
     lines.push(
