@@ -64,7 +64,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--name <name>", "test name (run folder store/<name>/<timestamp>); default: the scenario")
     .option(
       "--nemesis <list>",
-      `faults to inject, comma-separated: partition, partition-<shape>, latency, bandwidth, clock, kill, pause, failover; 'none' for none (default ${DEFAULTS.nemesis.join(",")})`,
+      `faults to inject, comma-separated, e.g. partition, partition-<shape>, latency, clock, kill, pause, failover (a name faultline does not know is refused with the list of every fault it does); 'none' for none (default ${DEFAULTS.nemesis.join(",")})`,
       list,
     )
     .option(
