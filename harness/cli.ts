@@ -109,6 +109,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "where nodes run: local (processes on this machine), docker, compose, external (default local)",
     )
     .option(
+      "--deployment <file>",
+      "with --backend external: your deployment (nodes, their Toxiproxy servers, fault hooks; JSON or YAML; see README 'Your own deployment')",
+    )
+    .option(
       "--net <mode>",
       "node-to-node faults: proxy (a Toxiproxy per link) or netns (each node in its own network namespace, partitions cut by nftables; root only) (default proxy)",
     )
@@ -139,15 +143,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
         "--checker <name>",
         "checker (default: linearizable; for a run folder, the run's own checkers)",
       ).choices([
-        "linearizable",
-        "session",
-        "set",
-        "bank",
-        "counter",
-        "long-fork",
-        "elle-list-append",
-        "elle-rw-register",
-      ]),
+          "linearizable",
+          "session",
+          "set",
+          "bank",
+          "counter",
+          "long-fork",
+          "elle-list-append",
+          "elle-rw-register",
+        ]),
     )
     .option(
       "--model <m>",
@@ -188,7 +192,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("export")
-    .description("write a run's history (or any history file) as Jepsen EDN for Knossos, elle-cli and Jepsen")
+    .description(
+      "write a run's history (or any history file) as Jepsen EDN for Knossos, elle-cli and Jepsen",
+    )
     .argument("<input>", "a run folder (its history.jsonl) or a history file")
     .addOption(new Option("--format <f>", "output format").choices(["edn"]).default("edn"))
     .option("-o, --out <file>", "write here instead of stdout")
@@ -286,12 +292,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--proxy-metrics", "serve Prometheus metrics at /metrics (off by default, as in Toxiproxy)")
     .action(async (o) => {
       const { runProxyCommand } = await import("./proxy/command.ts");
-      await runProxyCommand({
-        host: o.host,
-        port: o.port,
-        config: o.config,
-        metrics: o.proxyMetrics,
-      });
+      await runProxyCommand({ host: o.host, port: o.port, config: o.config, metrics: o.proxyMetrics });
       setExit(EXIT.valid);
     });
 

@@ -42,6 +42,8 @@ export const TestConfigSchema = z
     workloadOptions: z.record(z.string(), z.unknown()).optional(),
     /** Where nodes run: local (processes), docker, compose, external. */
     backend: z.string().min(1).default("local"),
+    /** The external backend's deployment file (nodes, Toxiproxy servers, hooks; no credentials). */
+    deployment: z.string().min(1).optional(),
     /** How node-to-node links are faulted: proxy (per-link Toxiproxy) or netns (packet level, root). */
     net: z.enum(["proxy", "netns"]).default("proxy"),
     /** Linearizability search budget per run, in seconds. */

@@ -28,6 +28,7 @@ export interface RunFlags {
   opTimeout?: number;
   proxyUrl?: string;
   backend?: string;
+  deployment?: string;
   net?: string;
   workloadOption?: string[];
   sloP99?: number;
@@ -55,6 +56,7 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     opTimeoutMs: f.opTimeout,
     proxyUrl: f.proxyUrl ?? process.env.TOXIPROXY_URL,
     backend: f.backend,
+    deployment: f.deployment,
     net: f.net as TestConfig["net"] | undefined,
     workloadOptions: workloadOptionsFromFlags(f.workloadOption),
     slo: sloFromFlags(f),
@@ -198,13 +200,7 @@ export async function executeRun(config: TestConfig, flags: ExecuteOptions): Pro
     const dir = relative(process.cwd(), outcome.folder.dir) || ".";
     if (outcome.interrupted || !outcome.results) {
       if (flags.json)
-        print(
-          JSON.stringify({
-            dir: outcome.folder.dir,
-            interrupted: true,
-            ops: outcome.opCount,
-          }),
-        );
+        print(JSON.stringify({ dir: outcome.folder.dir, interrupted: true, ops: outcome.opCount }));
       else {
         print(`INTERRUPTED after ${outcome.opCount} ops; history kept: ${dir}/history.jsonl`);
         print(`  results and report from it: npx faultline check ${dir}`);

@@ -60,12 +60,12 @@ export interface RunOutcome {
 
 /** Validates the config against the scenario and plans the faults: every error before anything starts. */
 export function planRun(config: TestConfig): {
+  scenario: Scenario;
   schedule: ScheduledFault[];
   topology: TopologySpec;
   workload: Workload<unknown, WorkloadOp>;
 } {
-  const scenario = findScenario(config.scenario);
-  const topology = topologyFor(scenario, config, config.net);
+  const { scenario, topology } = worldOf(config);
   const workload = workloadFor(scenario, config);
   // A replayed run brings its schedule; it is checked against the topology, entry and field named.
   const schedule = config.schedule
@@ -79,7 +79,16 @@ export function planRun(config: TestConfig): {
         timeLimitMs: config.timeLimitS * 1000,
         topology,
       }));
-  return { schedule, topology, workload };
+  return { scenario, schedule, topology, workload };
+}
+
+/** The scenario as this run deploys it, and its topology: the backend's own world where it has
+ *  one (a user's deployment), else the scenario's layout with links laid out by the assembler. */
+function worldOf(config: TestConfig): { scenario: Scenario; topology: TopologySpec } {
+  const scenario = findScenario(config.scenario);
+  const world = findBackend(config.backend).world?.(config);
+  if (!world) return { scenario, topology: topologyFor(scenario, config, config.net) };
+  return { scenario: { ...scenario, layoutSpec: world.layout }, topology: world.topology };
 }
 
 /** The scenario's workload with its options: the scenario's, then the run's own (`-w`). */
@@ -97,8 +106,11 @@ function workloadFor(scenario: Scenario, config: TestConfig): Workload<unknown, 
  * root for `--net netns`), and the store can deploy this layout, workload and backend (binaries,
  * versions). Throws one ConfigError listing every problem.
  */
-export async function preflightRun(config: TestConfig, topology: TopologySpec): Promise<void> {
-  const scenario = findScenario(config.scenario);
+export async function preflightRun(
+  config: TestConfig,
+  plan: Pick<ReturnType<typeof planRun>, "scenario" | "topology" | "schedule">,
+): Promise<void> {
+  const { scenario, topology } = plan;
   const backend = findBackend(config.backend);
   await backend.preflight(config.net);
   const driver = findStore(scenario.store);
@@ -110,6 +122,7 @@ export async function preflightRun(config: TestConfig, topology: TopologySpec): 
     backend: backend.name,
     config,
   });
+  problems.push(...((await backend.checkPlan?.(config, topology, plan.schedule)) ?? []));
   if (problems.length > 0) throw new ConfigError(`${scenario.name} cannot run: ${problems.join("; ")}`);
 }
 
@@ -145,9 +158,9 @@ export async function runTest(
   } = {},
 ): Promise<RunOutcome> {
   const t0 = performance.now();
-  const scenario = findScenario(config.scenario);
-  const { schedule, topology, workload } = planRun(config);
-  await preflightRun(config, topology);
+  const plan = planRun(config);
+  const { scenario, schedule, topology, workload } = plan;
+  await preflightRun(config, plan);
   const backendFactory = findBackend(config.backend);
 
   const reaped = await backendFactory.reap();
@@ -209,6 +222,7 @@ export async function runTest(
       runId: folder.dir,
       net: config.net,
       nodes: topology.nodes,
+      config,
       log: events.log,
     });
     running = await assemble({

@@ -11,7 +11,8 @@ export interface RegionSpec {
   name: RegionName;
 }
 
-export type NodeRole = "primary" | "replica" | "peer" | "sentinel";
+/** `writer`: one of several nodes that all take writes (multi-writer layouts). */
+export type NodeRole = "primary" | "replica" | "peer" | "sentinel" | "writer";
 
 export interface NodeSpec {
   /** Unique, e.g. `pg-us-east-1`. */
@@ -79,4 +80,8 @@ export interface RunningLink {
   listenHost: string;
   listenPort: number;
   upstream: string;
+  /** The Toxiproxy API that owns this link's proxy, when it is not the run's own (external backend). */
+  apiUrl?: string;
+  /** The proxy's name on that API, when it is not the link's name. */
+  proxyName?: string;
 }

@@ -8,8 +8,11 @@
  * started locally vs in a container) lives in the store's folder, which asks `backend.name` and
  * uses what the backend offers; a driver that cannot deploy on a backend says so in `preflight`.
  */
+import type { TestConfig } from "../config.ts";
 import type { PacketNetwork } from "../nemesis/fault.ts";
-import type { NodeSpec } from "../topology.ts";
+import type { ScheduledFault } from "../nemesis/spec.ts";
+import type { LayoutSpec } from "../stores/store-driver.ts";
+import type { LinkSpec, NodeSpec, RunningLink, TopologySpec } from "../topology.ts";
 
 export type BackendName = "local" | "docker" | "compose" | "external";
 
@@ -29,6 +32,8 @@ export interface BackendOptions {
   net: NetMode;
   /** Nodes of the topology (a packet network needs them all up front). */
   nodes: NodeSpec[];
+  /** The run's config (the external backend reads its deployment file from it). */
+  config?: TestConfig;
   log(message: string): void;
 }
 
@@ -58,6 +63,12 @@ export interface Backend {
   dispose(): Promise<void>;
   /** Last resort from `process.on("exit")`, where nothing asynchronous runs: kill what it can. */
   onExitSync?(): void;
+  /**
+   * Links the backend already has (a user's own Toxiproxy servers): when present, the assembler
+   * takes these instead of creating proxies on the harness's proxy, and adds no base latency
+   * (the network between the user's regions is real). `release` undoes only what it added.
+   */
+  provideLinks?(specs: LinkSpec[]): Promise<{ links: RunningLink[]; release(): Promise<void> }>;
 }
 
 /** How a backend is made: checked (`preflight`) and cleaned after killed runs (`reap`) first. */
@@ -70,6 +81,10 @@ export interface BackendFactory {
   /** Stops what killed earlier runs of this backend left behind (only theirs); returns how many. */
   reap(): Promise<number>;
   create(opts: BackendOptions): Promise<Backend>;
+  /** The layout and topology when the backend, not the scenario, says what exists (external). */
+  world?(config: TestConfig): { layout: LayoutSpec; topology: TopologySpec };
+  /** Problems with this run's plan on this backend (faults it cannot carry out), before anything starts. */
+  checkPlan?(config: TestConfig, topology: TopologySpec, schedule: ScheduledFault[]): Promise<string[]>;
 }
 
 export class BackendUnavailable extends Error {

@@ -4,6 +4,7 @@
  */
 import type { BackendFactory, BackendName } from "./backend.ts";
 import { dockerBackend } from "./docker/factory.ts";
+import { externalBackend } from "./external/external-backend.ts";
 import { localBackend } from "./local/local-backend.ts";
 
 const factories = new Map<string, BackendFactory>();
@@ -13,6 +14,7 @@ export function registerBackend(factory: BackendFactory): void {
 }
 
 registerBackend(localBackend);
+registerBackend(externalBackend);
 registerBackend(dockerBackend);
 
 export function findBackend(name: string): BackendFactory {

@@ -30,7 +30,7 @@ export function linksBetween(links: readonly RunningLink[], a: RegionName, b: Re
 export async function applyBaseLatency(
   ctx: Pick<FaultContext, "proxyUrl" | "topology" | "links">,
 ): Promise<number> {
-  const proxy = new ProxyLinks(ctx.proxyUrl);
+  const proxy = ProxyLinks.of(ctx);
   let n = 0;
   for (const link of ctx.links) {
     const lat = latencyBetween(ctx.topology, link.spec.from.region, link.spec.toRegion);
@@ -68,7 +68,7 @@ export abstract class RegionPairToxicFault implements Fault {
   async start(ctx: FaultContext): Promise<string> {
     const links = linksBetween(ctx.links, ...this.regions);
     if (links.length === 0) return `${this.words()}: no links between ${this.regions.join(" and ")}`;
-    const proxy = new ProxyLinks(ctx.proxyUrl);
+    const proxy = ProxyLinks.of(ctx);
     const t = this.toxic();
     for (const l of links) {
       for (const stream of BOTH) {
@@ -79,7 +79,7 @@ export abstract class RegionPairToxicFault implements Fault {
   }
 
   async stop(ctx: FaultContext): Promise<string> {
-    const proxy = new ProxyLinks(ctx.proxyUrl);
+    const proxy = ProxyLinks.of(ctx);
     await proxy.removeToxicsWithPrefix(
       linksBetween(ctx.links, ...this.regions).map((l) => l.spec.name),
       this.tag,

@@ -2,9 +2,14 @@
  * The one place faults touch proxied links, through the Toxiproxy API (`toxiproxy-node-client`, so
  * the real Toxiproxy and faultline's own server behave the same). Toxics a fault adds are named
  * `faultline-fault-<id>-...` so that a fault removes only its own, base latency stays, and a
- * teardown can find every fault toxic left behind.
+ * teardown can find every fault toxic left behind. A link may live on another Toxiproxy server
+ * under another proxy name (the external backend's links): each call goes to the link's own.
+ *
+ * Every toxic added is recorded until removed (`added`), so a teardown on a server faultline does
+ * not own removes exactly what the run added and nothing else.
  */
 import { type ToxicDirection, type ToxicType, Toxiproxy } from "toxiproxy-node-client";
+import type { RunningLink } from "../topology.ts";
 import type { LinkCut } from "./cuts.ts";
 
 export const FAULT_TOXIC_PREFIX = "faultline-fault-";
@@ -22,20 +27,49 @@ interface ToxicListing {
   name: string;
 }
 
-export class ProxyLinks {
-  private readonly api: Toxiproxy;
+/** Toxics added and not yet removed, as `<api url> <proxy> <toxic>`. */
+const added = new Set<string>();
 
-  constructor(readonly url: string) {
-    this.api = new Toxiproxy(url.replace(/\/+$/, ""));
+export class ProxyLinks {
+  private readonly apis = new Map<string, Toxiproxy>();
+  private readonly byName: Map<string, RunningLink>;
+
+  /** `url` is the run's own proxy API; `links` say where links that live elsewhere are. */
+  constructor(
+    readonly url: string,
+    links: readonly RunningLink[] = [],
+  ) {
+    this.byName = new Map(links.map((l) => [l.spec.name, l]));
+  }
+
+  /** The proxy behind each link of a fault context. */
+  static of(ctx: { proxyUrl: string; links: readonly RunningLink[] }): ProxyLinks {
+    return new ProxyLinks(ctx.proxyUrl, ctx.links);
+  }
+
+  /** Which API and proxy name a link is. */
+  private where(link: string): { url: string; api: Toxiproxy; proxy: string } {
+    const l = this.byName.get(link);
+    const url = (l?.apiUrl ?? this.url).replace(/\/+$/, "");
+    let api = this.apis.get(url);
+    if (!api) this.apis.set(url, (api = new Toxiproxy(url)));
+    return { url, api, proxy: l?.proxyName ?? link };
+  }
+
+  /** Whether the link's proxy lives on the run's own proxy server. */
+  isOwn(link: string): boolean {
+    return this.byName.get(link)?.apiUrl === undefined;
   }
 
   async addToxic(link: string, body: ToxicBody): Promise<void> {
     const proxy = await this.get(link);
+    const w = this.where(link);
     try {
       await proxy.addToxic({ toxicity: 1, ...body });
+      added.add(`${w.url} ${w.proxy} ${body.name}`);
     } catch (e) {
       throw new Error(
-        `adding toxic '${body.name}' (${body.type}, ${body.stream}) to link '${link}' via ${this.url}: ${msg(e)}`,
+        `adding toxic '${body.name}' (${body.type}, ${body.stream}) to link '${link}' via ${w.url}: ${msg(e)}`,
       );
     }
   }
@@ -43,14 +77,22 @@ export class ProxyLinks {
   /** Removes one toxic; a toxic that is already gone is fine. */
   async removeToxic(link: string, name: string): Promise<void> {
     const proxy = await this.get(link);
+    const w = this.where(link);
     const names = await this.toxicNames(link);
-    if (!names.includes(name)) return;
-    await (await proxy.getToxic(name)).remove();
+    if (names.includes(name)) await (await proxy.getToxic(name)).remove();
+    added.delete(`${w.url} ${w.proxy} ${name}`);
+  }
+
+  /** Toxics this process added to the link and has not removed. */
+  addedToxics(link: string): string[] {
+    const w = this.where(link);
+    const prefix = `${w.url} ${w.proxy} `;
+    return [...added].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
   }
 
   async toxicNames(link: string): Promise<string[]> {
     const proxy = await this.get(link);
-    const res = await this.api.api.get<ToxicListing[]>(`${proxy.getPath()}/toxics`);
+    const res = await this.where(link).api.api.get<ToxicListing[]>(`${proxy.getPath()}/toxics`);
     return (res.data ?? []).map((t) => t.name);
   }
 
@@ -89,10 +131,13 @@ export class ProxyLinks {
   }
 
   private async get(link: string) {
+    const w = this.where(link);
     try {
-      return await this.api.get(link);
+      return await w.api.get(w.proxy);
     } catch (e) {
-      throw new Error(`link '${link}' not found on the proxy API at ${this.url}: ${msg(e)}`);
+      throw new Error(
+        `link '${link}' (proxy '${w.proxy}') not found on the proxy API at ${w.url}: ${msg(e)}`,
+      );
     }
   }
 }

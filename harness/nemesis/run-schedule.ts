@@ -186,9 +186,14 @@ export async function healAll(ctx: FaultContext): Promise<HealReport> {
     await attempt(`stop ${entry.fault.f}`, () => entry.fault.stop(ctx));
   }
   if (ctx.proxyUrl && ctx.links.length > 0) {
-    const proxy = new ProxyLinks(ctx.proxyUrl);
+    const proxy = ProxyLinks.of(ctx);
     for (const link of ctx.links) {
       await attempt(`heal link ${link.spec.name}`, async () => {
+        if (!proxy.isOwn(link.spec.name)) {
+          // A server faultline does not own: remove exactly what this run added, nothing else.
+          for (const t of proxy.addedToxics(link.spec.name)) await proxy.removeToxic(link.spec.name, t);
+          return;
+        }
         await proxy.removeToxicsWithPrefix([link.spec.name], FAULT_TOXIC_PREFIX);
         await proxy.setEnabled(link.spec.name, true);
       });

@@ -63,7 +63,7 @@ export class PartitionFault implements Fault {
       cuts,
       ctx.links.map((l) => l.spec),
     );
-    const proxy = new ProxyLinks(ctx.proxyUrl);
+    const proxy = ProxyLinks.of(ctx);
     const what: string[] = [];
     if (this.spec.mechanism === "refuse") {
       // A disabled proxy refuses both directions: a one-way cut becomes a two-way one here.
@@ -85,7 +85,7 @@ export class PartitionFault implements Fault {
   }
 
   async stop(ctx: FaultContext): Promise<string> {
-    const proxy = new ProxyLinks(ctx.proxyUrl);
+    const proxy = ProxyLinks.of(ctx);
     const errors: string[] = [];
     const attempt = async (f: () => Promise<void>) => {
       try {

@@ -2,6 +2,7 @@
  * The PostgreSQL store driver. Layouts:
  * - `primary-standbys`: one primary (role "primary"), asynchronous or synchronous streaming
  *   standbys (role "replica"), each standby dialling its primary through its replication link.
+ * - `multi-writer`: a writable node per region, bidirectional logical replication (multi-writer.ts).
  *
  * Store options (scenario `storeOptions`): `synchronous: true` makes commits wait until a standby
  * applied them (synchronous_commit = remote_apply).
@@ -16,6 +17,8 @@ import type {
   StoreDriver,
   StorePlan,
 } from "../store-driver.ts";
+import { multiWriter } from "./multi-writer.ts";
+import { deployOnExternal } from "./external-nodes.ts";
 import { PrimaryStandbysDeployment, waitForTable } from "./primary-standbys-deployment.ts";
 import { startPrimaryWithStandbys } from "./primary-with-standbys.ts";
 import { PROBE_SCHEMA } from "./replication-lag-probe.ts";
@@ -27,7 +30,7 @@ const PrimaryStandbysOptions = z.object({ synchronous: z.boolean().default(false
 export interface PgLayout {
   peerLinks(layout: LayoutSpec): PeerLink[];
   /** Problems with this layout's plan (roles missing, options wrong). */
-  check(plan: StorePlan): string[];
+  check(plan: StorePlan): string[] | Promise<string[]>;
   deploy(ctx: DeployContext): Promise<StoreDeployment>;
 }
 
@@ -83,7 +86,10 @@ const primaryStandbys: PgLayout = {
   },
 };
 
-export const PG_LAYOUTS: Record<string, PgLayout> = { "primary-standbys": primaryStandbys };
+export const PG_LAYOUTS: Record<string, PgLayout> = {
+  "primary-standbys": primaryStandbys,
+  "multi-writer": multiWriter,
+};
 
 function layoutOf(kind: string): PgLayout {
   const l = PG_LAYOUTS[kind];
@@ -96,6 +102,7 @@ export const PG_BACKENDS: Partial<
   Record<BackendName, (ctx: DeployContext, layout: PgLayout) => Promise<StoreDeployment>>
 > = {
   local: (ctx, layout) => layout.deploy(ctx),
+  external: (ctx) => deployOnExternal(ctx),
 };
 
 export const postgresDriver: StoreDriver = {
@@ -115,7 +122,7 @@ export const postgresDriver: StoreDriver = {
   async preflight(plan) {
     const problems: string[] = [];
     if (!PG_LAYOUTS[plan.layout.kind]) problems.push(`PostgreSQL has no layout '${plan.layout.kind}'`);
-    else problems.push(...layoutOf(plan.layout.kind).check(plan));
+    else problems.push(...(await layoutOf(plan.layout.kind).check(plan)));
     if (!PG_WORKLOADS[plan.workload])
       problems.push(
         `PostgreSQL has no client for workload '${plan.workload}' (has: ${Object.keys(PG_WORKLOADS).join(", ")})`,

@@ -28,6 +28,7 @@ import {
   SUPERUSER,
   synchronousStandbyNames,
 } from "./pg-config.ts";
+import { pgQuery } from "./pg-query.ts";
 import { waitUntilReady } from "./readiness.ts";
 import { copyTemplate, type PgTemplate } from "./template.ts";
 
@@ -38,6 +39,8 @@ export interface PgConnectionInfo {
   user: string;
   password: string;
   database: string;
+  /** TLS options (pg's `ssl`), for servers faultline did not start. */
+  ssl?: Record<string, unknown>;
 }
 
 /** A host:port a standby streams from: its primary's, or a proxy in front of it. */
@@ -269,18 +272,7 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
     params: unknown[] = [],
     timeoutMs = 30_000,
   ): Promise<pg.QueryResult<R>> {
-    const client = new pg.Client({
-      ...this.connection,
-      connectionTimeoutMillis: timeoutMs,
-      query_timeout: timeoutMs,
-    });
-    client.on("error", () => {}); // a server killed under us: the query's own rejection reports it
-    await client.connect();
-    try {
-      return await client.query<R>(sql, params);
-    } finally {
-      await client.end().catch(() => {});
-    }
+    return pgQuery<R>(this.connection, sql, params, timeoutMs);
   }
 
   private async alterSystem(name: string, value: string): Promise<void> {

@@ -8,16 +8,23 @@ import type { MetricsWriter } from "../../metrics-writer.ts";
 import { sleep } from "../../sleep.ts";
 import type { BoundClient, DeployedNode, Quiesced, StoreDeployment } from "../store-driver.ts";
 import { NodeConnections } from "./node-connections.ts";
-import type { PrimaryWithStandbys } from "./primary-with-standbys.ts";
-import type { RunningPostgresNode } from "./postgres-node.ts";
+import type { PgNodeHandle } from "./pg-node-handle.ts";
 import { startLagProbe } from "./replication-lag-probe.ts";
 import { pgWorkload } from "./workload-tables.ts";
+
+/** The nodes of the layout, whoever started them. */
+export interface PgCluster {
+  primary: PgNodeHandle;
+  standbys: PgNodeHandle[];
+  nodes: Map<string, PgNodeHandle>;
+  stop(): Promise<void>;
+}
 
 export class PrimaryStandbysDeployment implements StoreDeployment {
   readonly nodes: Map<string, DeployedNode>;
 
   constructor(
-    private readonly cluster: PrimaryWithStandbys,
+    private readonly cluster: PgCluster,
     private readonly stopExtra: () => Promise<void> = async () => {},
   ) {
     this.nodes = new Map(
@@ -36,7 +43,9 @@ export class PrimaryStandbysDeployment implements StoreDeployment {
     const table = pgWorkload(workload);
     const connections = new NodeConnections((node) => {
       const a = address(node);
-      return this.cluster.deployment.node(node).connectionVia(a.host, a.port);
+      const n = this.cluster.nodes.get(node);
+      if (!n) throw new Error(`no PostgreSQL node ${node}`);
+      return n.connectionVia(a.host, a.port);
     }, timeoutMs);
     return { at: (node) => table.client(connections.on(node)), close: async () => connections.close() };
   }
@@ -71,8 +80,8 @@ export class PrimaryStandbysDeployment implements StoreDeployment {
  * primary is now. Promoted nodes (after a failover) follow nobody and are not waited for.
  */
 async function quiesceStandbys(
-  primary: RunningPostgresNode,
-  nodes: RunningPostgresNode[],
+  primary: PgNodeHandle,
+  nodes: PgNodeHandle[],
   timeoutMs: number,
 ): Promise<Quiesced> {
   const standbys = nodes.filter((n) => n !== primary && n.role === "standby");
@@ -118,7 +127,7 @@ async function quiesceStandbys(
 }
 
 /** Every node's whole table, read straight from the node (no proxy); one group: they are one database. */
-export async function readFinalStates(nodes: RunningPostgresNode[], workload: string): Promise<FinalStates> {
+export async function readFinalStates(nodes: PgNodeHandle[], workload: string): Promise<FinalStates> {
   const table = pgWorkload(workload);
   const states = await Promise.all(
     nodes.map(async (n): Promise<NodeState> => {
@@ -137,7 +146,7 @@ export async function readFinalStates(nodes: RunningPostgresNode[], workload: st
 
 /** The schema reaches standbys by replication; clients must not start before it has. */
 export async function waitForTable(
-  standbys: RunningPostgresNode[],
+  standbys: PgNodeHandle[],
   table: string,
   timeoutMs = 30_000,
 ): Promise<void> {
