@@ -25,13 +25,6 @@ function knownList(): string {
   return `known: ${defs.map((d) => d.kind).join(", ")}${variants.join("")}`;
 }
 
-/** The names for `--help`: "partition, partition-<shape>, latency, ..." */
-export function nemesisNamesHelp(): string {
-  return faultDefinitions()
-    .flatMap((d) => (d.variants ? [d.kind, `${d.kind}-<${d.variants.noun}>`] : [d.kind]))
-    .join(", ");
-}
-
 /** Parses one name; undefined when unknown. */
 export function parseNemesis(raw: string): NemesisChoice | undefined {
   const defs = faultDefinitions();

@@ -43,7 +43,7 @@ describe("a fault registered from a test folder", () => {
       { name: "red-flag", kind: "toy-flag", variant: "red" },
     ]);
     expect(() => validateNemeses(["toy-flg"], pg, env)).toThrow(
-      /unknown nemesis 'toy-flg' \(did you mean 'toy-flag'\?\) \(known: partition, .*, failover, toy-flag; or partition-<shape> .*; or toy-flag-<color> with color one of red, blue\)/,
+      /unknown nemesis 'toy-flg' \(did you mean 'toy-flag'\?\) \(known: partition, .*, toy-flag; or partition-<shape> .*; or toy-flag-<color> with color one of red, blue\)/,
     );
     expect(() => validateNemeses(["toy-flag-rad"], pg, env)).toThrow(/did you mean 'toy-flag-red'/);
     expect(() => validateNemeses(["toy-flag", "kill"], etcd, env)).toThrow(
@@ -96,7 +96,7 @@ describe("a fault registered from a test folder", () => {
       parseSchedule(entry({ kind: "toy-flag", node: "pg-us-east-1", color: "green", heightCm: 5 }), pg),
     ).toThrow(/schedule\[0\]\.spec\.color/);
     expect(() => parseSchedule(entry({ kind: "toy-flog", node: "pg-us-east-1" }), pg)).toThrow(
-      /schedule\[0\]\.spec\.kind: .*'failover' \| 'toy-flag'/,
+      /schedule\[0\]\.spec\.kind: .*'partition' \| .* \| 'toy-flag'/,
     );
   });
 
