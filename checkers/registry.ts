@@ -10,6 +10,11 @@ const loaders: Record<string, { description: string; load: Loader }> = {
     description: "Linearizability against a sequential model (--model, --initial); P-compositional by key",
     load: async () => (await import("./linearizability/index.ts")).linearizableChecker,
   },
+  "home-linearizable": {
+    description:
+      "Linearizability of each key as served by its home node (geo-partitioning: stale reads elsewhere are not judged)",
+    load: async () => (await import("./home-linearizable.ts")).homeLinearizableChecker,
+  },
   session: {
     description: "Session guarantees on registers: read-your-writes and monotonic-reads, per process",
     load: async () => (await import("./session.ts")).sessionChecker,

@@ -10,11 +10,13 @@
 import type { FaultDefinition, FaultSpecBase } from "./fault-definition.ts";
 import { bandwidthFault } from "./faults/bandwidth.ts";
 import { clockFault } from "./faults/clock.ts";
+import { dnsSplitFault } from "./faults/dns-split.ts";
 import { failoverFault } from "./faults/failover.ts";
 import { killFault } from "./faults/kill.ts";
 import { latencyFault } from "./faults/latency.ts";
 import { partitionFault } from "./faults/partition.ts";
 import { pauseFault } from "./faults/pause.ts";
+import { replicationBacklogFault } from "./faults/replication-backlog.ts";
 
 export const BUILT_IN_FAULTS = [
   partitionFault,
@@ -24,6 +26,8 @@ export const BUILT_IN_FAULTS = [
   killFault,
   pauseFault,
   failoverFault,
+  dnsSplitFault,
+  replicationBacklogFault,
 ] as const;
 
 /** The spec type a definition plans and runs. */

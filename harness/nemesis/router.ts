@@ -30,6 +30,7 @@ export interface RoutingWindow {
 export class Router {
   private current: string;
   private window: RoutingWindow | undefined;
+  private homeWindow: { homes: RegionName[]; untilMs: number; splitFraction: number } | undefined;
   private readonly localReads: Record<RegionName, string>;
   private readonly seed: number;
   private readonly now: () => number;
@@ -84,6 +85,36 @@ export class Router {
     this.window = { from, to, untilMs: this.now() + windowMs, splitFraction };
     this.changes.push({ atMs: this.now(), what: `writes ${from} -> ${to}, split for ${windowMs} ms` });
     return this.window;
+  }
+
+  /**
+   * The region process `process` sends a write of a key homed in `home` to (home-region routing).
+   * Its home, except during a dns-split window: a lagging share of processes then resolves keys of
+   * the split homes to the next region in the layout, the wrong one.
+   */
+  homeTarget(process: number, home: RegionName, regions: readonly RegionName[]): RegionName {
+    const w = this.homeWindow;
+    if (!w || this.now() >= w.untilMs || !w.homes.includes(home)) return home;
+    if (new Prng(this.seed).fork(`dns-${process}`).float() >= w.splitFraction) return home;
+    return regions[(regions.indexOf(home) + 1) % regions.length] ?? home;
+  }
+
+  /** Opens a dns-split window: for `windowMs`, a `splitFraction` of processes write keys homed in
+   *  `homes` to the wrong region. */
+  splitHomes(homes: RegionName[], windowMs: number, splitFraction: number): void {
+    if (!(splitFraction >= 0 && splitFraction <= 1))
+      throw new Error(`Router.splitHomes: splitFraction must be within [0, 1], got ${splitFraction}`);
+    this.homeWindow = { homes, untilMs: this.now() + windowMs, splitFraction };
+    this.changes.push({
+      atMs: this.now(),
+      what: `writes of keys homed in ${homes.join(", ")} split: ${Math.round(splitFraction * 100)}% to the wrong region for ${windowMs} ms`,
+    });
+  }
+
+  /** Ends a dns-split window: every key's writes go to its home again. */
+  convergeHomes(): void {
+    if (this.homeWindow) this.changes.push({ atMs: this.now(), what: "home routing converged" });
+    this.homeWindow = undefined;
   }
 
   /** Ends a routing window early: every process now writes to the current primary. */

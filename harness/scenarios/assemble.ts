@@ -15,6 +15,7 @@ import { createLinks, deleteLinks, findLink } from "../links.ts";
 import type { MetricsWriter } from "../metrics-writer.ts";
 import { applyBaseLatency } from "../nemesis/link-faults.ts";
 import type { NodeControl } from "../nemesis/fault.ts";
+import { homeRegion } from "../home-region.ts";
 import { Router } from "../nemesis/router.ts";
 import type { RunFolder } from "../run-folder.ts";
 import { findStore } from "../stores/index.ts";
@@ -171,6 +172,7 @@ export async function assemble(env: AssembleEnv): Promise<RunningScenario> {
     const { router, workload } = env;
     const dep = deployment;
     const timeoutMs = config.opTimeoutMs;
+    const regions = topology.regions.map((r) => r.name);
     const openClient = (region: RegionName, process: number): ProcessClient => {
       const client = dep.openClient(
         scenario.workload,
@@ -180,18 +182,24 @@ export async function assemble(env: AssembleEnv): Promise<RunningScenario> {
         },
         timeoutMs,
       );
-      const writeTarget = () =>
-        scenario.routing.writes === "local"
-          ? localNode(topology, region)
-          : router.writeTarget(process, region);
+      const writeTarget = (op: WorkloadOp) => {
+        switch (scenario.routing.writes) {
+          case "local":
+            return localNode(topology, region);
+          case "home":
+            return localNode(topology, router.homeTarget(process, homeRegion(keyOf(op), regions), regions));
+          default:
+            return router.writeTarget(process, region);
+        }
+      };
       return {
         client,
         nodeFor: (op) =>
           workload.readOnly(op)
             ? scenario.routing.reads === "local"
               ? router.readTarget(process, region)
-              : writeTarget()
-            : writeTarget(),
+              : writeTarget(op)
+            : writeTarget(op),
       };
     };
     return {
@@ -211,6 +219,13 @@ export async function assemble(env: AssembleEnv): Promise<RunningScenario> {
     await stopAll().catch(() => {});
     throw err;
   }
+}
+
+/** An op's key, which home routing needs. */
+function keyOf(op: WorkloadOp): number {
+  if (typeof op.key !== "number")
+    throw new Error(`routing writes to a key's home needs keyed operations; '${op.f}' has no key`);
+  return op.key;
 }
 
 /** The first node of a region (its local node). */

@@ -14,6 +14,8 @@ import type { TopologySpec } from "../topology.ts";
 export interface CheckerSpec {
   name: string;
   options: CheckOptions;
+  /** Its anomalies are this scenario's known price (listed, not failing it); says why. */
+  expectedCost?: string;
   /** The result's name when one checker runs twice with different options (e.g. Elle against
    *  two consistency models); default `name`. */
   as?: string;
@@ -55,11 +57,13 @@ export interface ScenarioNemesis {
 /**
  * Where each client process sends an operation.
  * - writes `primary`: to the node the router names as primary (it moves on failover);
- *   `local`: to the client's own region's node (multi-writer).
+ *   `local`: to the client's own region's node (multi-writer);
+ *   `home`: to the node of the op key's home region (home-region.ts; geo-partitioned), through the
+ *   cross-region link when the home is remote; a `dns-split` window may send some elsewhere.
  * - reads `local`: to the client's region's node; `primary`: where the process writes.
  */
 export interface RoutingSpec {
-  writes: "primary" | "local";
+  writes: "primary" | "local" | "home";
   reads: "local" | "primary";
 }
 
