@@ -121,6 +121,7 @@ export async function preflightRun(
     workload: scenario.workload,
     backend: backend.name,
     config,
+    schedule: plan.schedule,
   });
   problems.push(...((await backend.checkPlan?.(config, topology, plan.schedule)) ?? []));
   if (problems.length > 0) throw new ConfigError(`${scenario.name} cannot run: ${problems.join("; ")}`);

@@ -49,5 +49,5 @@ export const etcdSerializableReads: Scenario = {
   expectedValid: false,
   expectedAnomalies: ["nonlinearizable"],
   storeOptions: { reads: "serializable" },
-  defaults: { net: "netns", nemesis: ["partition-isolate-region"], nemesisIntervalS: 3, faultDurationS: 6 },
+  defaults: { net: "netns", nemesis: ["partition-isolate-region"], nemesisIntervalS: 7, faultDurationS: 6 },
 };

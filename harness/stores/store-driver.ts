@@ -20,6 +20,7 @@ import type { Backend, BackendName, NodeAddress } from "../backends/backend.ts";
 import type { TestConfig } from "../config.ts";
 import type { MetricsWriter } from "../metrics-writer.ts";
 import type { NodeControl } from "../nemesis/fault.ts";
+import type { ScheduledFault } from "../nemesis/spec.ts";
 import type { RunFolder } from "../run-folder.ts";
 import type { LinkKind, NodeRole, RegionName, TopologySpec } from "../topology.ts";
 
@@ -49,6 +50,9 @@ export interface StorePlan {
   workload: string;
   backend: BackendName;
   config: TestConfig;
+  /** The planned fault schedule (generic, the scenario's own, or a replay's), so a driver can
+   *  refuse faults its store cannot take (clock faults where libfaketime cannot work). */
+  schedule?: readonly ScheduledFault[];
 }
 
 export interface DeployContext extends Omit<StorePlan, "backend"> {

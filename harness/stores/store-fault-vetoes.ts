@@ -6,11 +6,11 @@
  */
 import type { StorePlan } from "./store-driver.ts";
 
-/** Whether the run asks for fault kind `kind` (by nemesis name, alias or variant, or in a replayed schedule). */
+/** Whether the run asks for fault kind `kind`: by nemesis name (alias or variant), or in the planned or replayed schedule. */
 export function asksFor(plan: StorePlan, kind: string, aliases: string[] = []): boolean {
   const names = [kind, ...aliases];
   const byName = plan.config.nemesis.some((n) => names.some((k) => n === k || n.startsWith(`${k}-`)));
-  const bySchedule = (plan.config.schedule ?? []).some(
+  const bySchedule = [...(plan.schedule ?? []), ...(plan.config.schedule ?? [])].some(
     (s) => (s as { spec?: { kind?: unknown } } | null)?.spec?.kind === kind,
   );
   return byName || bySchedule;

@@ -69,7 +69,7 @@ export const redisDriver: StoreDriver = {
     if (!binaries) throw new Error(problems.join("; "));
     const options = SentinelOptionsSchema.parse(ctx.options);
     const cluster = await startSentinelCluster(ctx, binaries, options);
-    const deployment = new SentinelDeployment(cluster, options);
+    const deployment = new SentinelDeployment(cluster, options, ctx.folder.dir);
     try {
       await deployment.watchFailovers();
     } catch (err) {

@@ -7,7 +7,9 @@
  */
 import type { FinalStates, NodeState } from "../../../checkers/divergence.ts";
 import type { NodeAddress } from "../../backends/backend.ts";
+import { join } from "node:path";
 import type { MetricsWriter } from "../../metrics-writer.ts";
+import { writeJson } from "../../run-folder.ts";
 import { sleep } from "../../sleep.ts";
 import type { BoundClient, DeployedNode, Quiesced, StoreDeployment } from "../store-driver.ts";
 import { parseInfo, withDirect } from "./direct-connection.ts";
@@ -19,8 +21,12 @@ import type { SentinelCluster } from "./sentinel-cluster.ts";
 import type { SentinelOptions } from "./sentinel-options.ts";
 import { redisWorkload } from "./workload-clients.ts";
 
-/** How many demoted-master writes the signal lists one by one. */
+/** How many demoted-master writes the signal lists one by one (all of them are in the file). */
 const LISTED_WRITES = 50;
+
+/** In the run folder: every acknowledged write with the node that acknowledged it, every Sentinel
+ *  event, the failovers. */
+export const SENTINEL_WRITES_FILE = "sentinel-writes.json";
 
 export class SentinelDeployment implements StoreDeployment {
   readonly nodes: Map<string, DeployedNode>;
@@ -32,6 +38,7 @@ export class SentinelDeployment implements StoreDeployment {
   constructor(
     private readonly cluster: SentinelCluster,
     private readonly options: SentinelOptions,
+    private readonly runDir: string,
   ) {
     this.nodes = new Map<string, DeployedNode>([...cluster.servers, ...cluster.sentinels]);
     this.watch = new FailoverWatch(cluster, () => this.now());
@@ -167,6 +174,12 @@ export class SentinelDeployment implements StoreDeployment {
     const byNode: Record<string, number> = {};
     for (const a of this.acks) byNode[a.node] = (byNode[a.node] ?? 0) + 1;
     const demoted = this.acks.filter((a) => failovers.some((f) => f.from === a.node && a.atMs >= f.atMs));
+    writeJson(join(this.runDir, SENTINEL_WRITES_FILE), {
+      failovers,
+      events: this.watch.events,
+      acknowledgedWrites: this.acks,
+      writesToDemotedMaster: demoted,
+    });
     return {
       sentinel: {
         failovers: failovers.map((f) => ({
@@ -179,6 +192,7 @@ export class SentinelDeployment implements StoreDeployment {
           firstAtMs: demoted[0]?.atMs ?? null,
           lastAtMs: demoted.at(-1)?.atMs ?? null,
           writes: demoted.slice(0, LISTED_WRITES),
+          file: SENTINEL_WRITES_FILE,
         },
         convertedToReplica: this.watch.events
           .filter((e) => e.event === "+convert-to-slave")
