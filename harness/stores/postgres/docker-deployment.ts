@@ -14,6 +14,7 @@ import { resolveRunAs } from "../../backends/local/run-as.ts";
 import { supervisor } from "../../backends/local/supervisor.ts";
 import { createTempDir } from "../../backends/local/temp-dir.ts";
 import type { MetricsWriter } from "../../metrics-writer.ts";
+import { sleep } from "../../sleep.ts";
 import type { BoundClient, DeployContext, DeployedNode, Quiesced, StoreDeployment } from "../store-driver.ts";
 import { resolvePostgresBinaries } from "./binaries.ts";
 import { ContainerPostgresNode } from "./container-postgres-node.ts";
@@ -117,7 +118,7 @@ class ContainerPrimaryStandbys implements StoreDeployment {
           last = `${s.name}: ${(err as Error).message}`;
         }
       }
-      if (behind.size > 0) await new Promise((r) => setTimeout(r, 100));
+      if (behind.size > 0) await sleep(100);
     }
     const ms = Math.round(performance.now() - started);
     return behind.size === 0
