@@ -121,6 +121,18 @@ export async function checkInput(input: string, f: CheckFlags, outDir?: string):
   return checked;
 }
 
+/** Checks operations handed over directly (the programmatic API); `outDir` as for checkInput. */
+export async function checkHistory(history: History, f: CheckFlags, outDir?: string): Promise<Results> {
+  const results = await judge(history, f, undefined, undefined);
+  if (outDir) {
+    await writeCheckFolder(outDir, history, results, {
+      name: basename(outDir),
+      checker: f.checker ?? DEFAULT_CHECKER,
+    });
+  }
+  return results;
+}
+
 async function judge(
   history: History,
   f: CheckFlags,
