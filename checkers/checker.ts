@@ -27,6 +27,8 @@ export interface CheckOptions {
    * register, cas-register, multi-register) or means the value null (`value`, the default).
    */
   nilReads?: "any" | "value";
+  /** Staleness: how stale (ms since a replacing write was acknowledged) a read may be and pass. */
+  staleBoundMs?: number;
 }
 
 export interface Checker {

@@ -19,6 +19,11 @@ const loaders: Record<string, { description: string; load: Loader }> = {
     description: "Session guarantees on registers: read-your-writes and monotonic-reads, per process",
     load: async () => (await import("./session.ts")).sessionChecker,
   },
+  staleness: {
+    description:
+      "Bounded staleness on registers: stale reads (of a value an acknowledged write had replaced) past a bound, with their age",
+    load: async () => (await import("./staleness.ts")).stalenessChecker,
+  },
   set: {
     description:
       "Sets (Jepsen set-full): lost-write, stale-read, unexpected, duplicate; never-read as information",

@@ -4,6 +4,7 @@
  * the failover fault's start to the first acknowledged write on the promoted node).
  */
 import { NEMESIS, type History, type Op } from "./history/op.ts";
+import { computeStaleness, isRegisterHistory, type RegionStaleness } from "./staleness.ts";
 
 export interface RegionSignal {
   ops: number;
@@ -13,6 +14,8 @@ export interface RegionSignal {
   /** Share of completed ops that were not ok. */
   errorRate: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** The same per kind of operation (read, write, ...), so a read policy's cost shows apart. */
+  byF?: Record<string, { ops: number; latencyMs: { p50: number; p95: number; p99: number; max: number } }>;
 }
 
 // A type alias (not an interface) so it fits `Results.signals`' index signature.
@@ -22,6 +25,11 @@ export type Signals = {
   replicationLagMs?: Record<string, { samples: number; p50: number; p95: number; max: number }>;
   /** One entry per failover fault. */
   failover?: { to: string; startedAtMs: number; firstWriteAfterMs: number | null }[];
+  /** Acknowledged client operations other than reads: what a conflict rate is per. */
+  writes?: number;
+  /** Register histories: per region, how many ok reads returned a replaced value and how stale
+   *  (ms since the replacing write was acknowledged; checkers/staleness.ts). */
+  staleness?: Record<string, RegionStaleness>;
 };
 
 function percentile(sorted: number[], p: number): number {
@@ -31,13 +39,25 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
+function latencySummary(xs: number[]): RegionSignal["latencyMs"] {
+  const sorted = xs.sort((a, b) => a - b);
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? 0),
+  };
+}
+
 export function computeSignals(
   history: History,
   metrics: { kind?: unknown; [k: string]: unknown }[] = [],
 ): Signals {
   const invokes = new Map<unknown, Op>();
   const latencies = new Map<string, number[]>();
+  const byF = new Map<string, Map<string, number[]>>();
   const regions: Record<string, RegionSignal> = {};
+  let writes = 0;
   for (const op of history) {
     if (op.process === NEMESIS || op.final) continue;
     if (op.type === "invoke") {
@@ -57,23 +77,36 @@ export function computeSignals(
     });
     r.ops++;
     r[op.type as "ok" | "fail" | "info"]++;
+    if (op.type === "ok" && op.f !== "read") writes++;
     if (inv?.time !== undefined && op.time !== undefined) {
       const list = latencies.get(region) ?? [];
       list.push((op.time - inv.time) / 1e6);
       latencies.set(region, list);
+      const fs = byF.get(region) ?? new Map<string, number[]>();
+      byF.set(region, fs);
+      const fl = fs.get(op.f) ?? [];
+      fl.push((op.time - inv.time) / 1e6);
+      fs.set(op.f, fl);
     }
   }
   for (const [region, r] of Object.entries(regions)) {
     r.errorRate = r.ops ? round((r.fail + r.info) / r.ops) : 0;
-    const sorted = (latencies.get(region) ?? []).sort((a, b) => a - b);
-    r.latencyMs = {
-      p50: round(percentile(sorted, 50)),
-      p95: round(percentile(sorted, 95)),
-      p99: round(percentile(sorted, 99)),
-      max: round(sorted[sorted.length - 1] ?? 0),
-    };
+    r.latencyMs = latencySummary(latencies.get(region) ?? []);
+    const fs = byF.get(region);
+    if (fs && fs.size > 1) {
+      r.byF = {};
+      for (const [f, xs] of [...fs].sort(([a], [b]) => a.localeCompare(b)))
+        r.byF[f] = { ops: xs.length, latencyMs: latencySummary(xs) };
+    }
   }
-  const signals: Signals = { regions };
+  const signals: Signals = { regions, writes };
+  if (isRegisterHistory(history)) {
+    try {
+      signals.staleness = computeStaleness(history).regions;
+    } catch {
+      // A malformed history (unpaired ops) has no staleness; the checkers say why.
+    }
+  }
 
   const lags = new Map<string, number[]>();
   for (const m of metrics) {

@@ -14,6 +14,10 @@ export interface SloThresholds {
   maxReplicationLagMs?: number;
   /** Time from a failover's start to the first acknowledged write on the promoted node, ms. */
   maxFailoverMs?: number;
+  /** Replication conflicts the store counted (signals.conflicts.total) per acknowledged write (0..1). */
+  maxConflictRate?: number;
+  /** Largest staleness of a read (ms since a replacing write was acknowledged), per region. */
+  maxStalenessMs?: number;
 }
 
 export function checkSlo(signals: Signals, slo: SloThresholds): CheckerResult {
@@ -48,6 +52,25 @@ export function checkSlo(signals: Signals, slo: SloThresholds): CheckerResult {
           measured: lag.max,
           threshold: slo.maxReplicationLagMs,
         },
+      );
+    }
+  }
+  for (const [region, st] of Object.entries(signals.staleness ?? {})) {
+    if (slo.maxStalenessMs === undefined || st.stale === 0 || st.staleMs.max <= slo.maxStalenessMs) continue;
+    violation(
+      `${region}: ${st.stale} of ${st.reads} reads were stale, up to ${st.staleMs.max} ms, over the SLO of ${slo.maxStalenessMs} ms`,
+      { region, signal: "stalenessMs", measured: st.staleMs.max, threshold: slo.maxStalenessMs },
+    );
+  }
+  const conflicts = (signals as { conflicts?: { total?: unknown } }).conflicts;
+  if (slo.maxConflictRate !== undefined && typeof conflicts?.total === "number") {
+    const writes = signals.writes ?? 0;
+    // No writes and some conflicts: an infinite rate, over any threshold.
+    const rate = writes > 0 ? Math.round((conflicts.total / writes) * 10_000) / 10_000 : conflicts.total > 0 ? Infinity : 0;
+    if (rate > slo.maxConflictRate) {
+      violation(
+        `conflict rate ${rate} (${conflicts.total} conflicts over ${writes} acknowledged writes) exceeds the SLO of ${slo.maxConflictRate}`,
+        { signal: "conflictRate", measured: rate, threshold: slo.maxConflictRate },
       );
     }
   }

@@ -103,6 +103,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "fail the run if a failover takes longer than this to take writes",
       num("positive"),
     )
+    .option(
+      "--slo-staleness <ms>",
+      "fail the run if a read returned a value replaced (by an acknowledged write) longer ago than this",
+      num("nonnegative"),
+    )
     .option("--proxy-url <url>", "use this Toxiproxy API instead of starting one (or TOXIPROXY_URL)")
     .option(
       "--backend <name>",

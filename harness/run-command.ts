@@ -35,6 +35,7 @@ export interface RunFlags {
   sloErrorRate?: number;
   sloLag?: number;
   sloFailover?: number;
+  sloStaleness?: number;
   json?: boolean;
   progress?: boolean;
   /** Exit 0 when the verdict is what the scenario expects, 1 when not (for CI jobs that test the test). */
@@ -95,6 +96,7 @@ function sloFromFlags(f: RunFlags): TestConfig["slo"] {
     maxErrorRate: f.sloErrorRate,
     maxReplicationLagMs: f.sloLag,
     maxFailoverMs: f.sloFailover,
+    maxStalenessMs: f.sloStaleness,
   };
   const set = Object.entries(slo).filter(([, v]) => v !== undefined);
   return set.length ? Object.fromEntries(set) : undefined;
