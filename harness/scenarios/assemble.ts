@@ -10,7 +10,7 @@
  * whether an op only reads.
  */
 import type { NetMode, Backend, NodeAddress } from "../backends/backend.ts";
-import type { TestConfig } from "../config.ts";
+import { ConfigError, type TestConfig } from "../config.ts";
 import { createLinks, deleteLinks, findLink } from "../links.ts";
 import type { MetricsWriter } from "../metrics-writer.ts";
 import { applyBaseLatency } from "../nemesis/link-faults.ts";
@@ -31,7 +31,7 @@ import {
 } from "../topology.ts";
 import type { FinalStates } from "../../checkers/divergence.ts";
 import type { Workload, WorkloadOp } from "../../workloads/workload.ts";
-import type { CheckerSpec, Scenario } from "./scenario.ts";
+import type { CheckerSpec, ReadPolicy, Scenario } from "./scenario.ts";
 
 /** Whether node-to-node links get proxies in this run. */
 export function proxiesPeers(driver: StoreDriver, net: NetMode): boolean {
@@ -41,10 +41,12 @@ export function proxiesPeers(driver: StoreDriver, net: NetMode): boolean {
 /** The scenario's world as data: nodes, proxied links, base latency between every region pair. */
 export function topologyFor(
   scenario: Scenario,
-  config: Pick<TestConfig, "latencyMs" | "jitterMs">,
+  config: Pick<TestConfig, "latencyMs" | "jitterMs"> & Partial<Pick<TestConfig, "backend">>,
   net: NetMode = "proxy",
 ): TopologySpec {
   const driver = findStore(scenario.store);
+  const refused = readPolicyProblem(scenario, config.backend);
+  if (refused) throw new ConfigError(`${scenario.name}: ${refused}`);
   const layout = scenario.layoutSpec;
   const nodes: NodeSpec[] = layout.nodes.map((n) => ({ ...n, store: scenario.store as NodeSpec["store"] }));
   const byName = new Map(nodes.map((n) => [n.name, n]));
@@ -93,6 +95,40 @@ export function checkersFor(scenario: Scenario, config: TestConfig): CheckerSpec
 export interface ProcessClient<C = unknown, O extends WorkloadOp = WorkloadOp> {
   client: BoundClient<C>;
   nodeFor(op: O): string;
+  /** Where the op is finally served, asked once it is invoked (so its cost is in the op's latency):
+   *  read policy `pinned` sends a read to `node` only once it has caught up with the session. */
+  resolve?(op: O, node: string): Promise<string>;
+}
+
+/** Why this scenario's read policy cannot be honoured on its layout and store, or undefined.
+ *  Asked before anything starts (topologyFor). */
+export function readPolicyProblem(scenario: Scenario, backend = "local"): string | undefined {
+  const { reads, writes } = scenario.routing;
+  if (reads === "primary" && writes === "local")
+    return (
+      `reads 'primary' need one node that takes every write of a key; in ${scenario.name} every region's ` +
+      "node takes writes (routing.writes 'local'), so a read there would only be a local read: use --reads local"
+    );
+  if (reads === "pinned") {
+    const why = findStore(scenario.store).sessionTokens?.({
+      layout: scenario.layoutSpec,
+      workload: scenario.workload,
+      options: scenario.storeOptions ?? {},
+      backend,
+    });
+    const none = `store ${scenario.store} keeps no session tokens`;
+    if (why !== undefined || !findStore(scenario.store).sessionTokens)
+      return `reads 'pinned' need a session token (the position of a session's last write and read) ${scenario.name} cannot keep: ${why ?? none}`;
+  }
+  return undefined;
+}
+
+/** The scenario with its reads routed by `reads` (the `--reads` override), refused with the reason
+ *  when its layout cannot honour it. */
+export function withReadPolicy(scenario: Scenario, reads: ReadPolicy | undefined): Scenario {
+  return reads === undefined || reads === scenario.routing.reads
+    ? scenario
+    : { ...scenario, routing: { ...scenario.routing, reads } };
 }
 
 export interface RunningScenario<C = unknown, O extends WorkloadOp = WorkloadOp> {
@@ -128,8 +164,12 @@ export async function assemble(env: AssembleEnv): Promise<RunningScenario> {
   const driver = findStore(scenario.store);
   const links: RunningLink[] = [];
   let deployment: StoreDeployment | undefined;
+  // A user's own deployment brings its links (its Toxiproxy servers); otherwise we make them.
+  const provided = await backend.provideLinks?.(topology.links);
+  if (provided) links.push(...provided.links);
   const stopAll = async () => {
-    await deleteLinks(env.proxyUrl, links);
+    if (provided) await provided.release();
+    else await deleteLinks(env.proxyUrl, links);
     await deployment?.stop();
   };
   try {
@@ -148,6 +188,8 @@ export async function assemble(env: AssembleEnv): Promise<RunningScenario> {
           (l) => l.from.kind === "node" && l.from.node === from && l.to === to,
         );
         if (!spec) return target;
+        const existing = links.find((l) => l.spec.name === spec.name);
+        if (existing) return { host: existing.listenHost, port: existing.listenPort };
         const [link] = await createLinks(env.proxyUrl, [spec], () => target, backend.proxyListenHost);
         links.push(link!);
         return backend.proxyAddressForNodes({ host: link!.listenHost, port: link!.listenPort });
@@ -159,15 +201,17 @@ export async function assemble(env: AssembleEnv): Promise<RunningScenario> {
       if (!n) throw new Error(`store ${driver.name} did not start node ${name}`);
       return n.address;
     };
-    links.push(
-      ...(await createLinks(
-        env.proxyUrl,
-        topology.links.filter((l) => l.kind === "client"),
-        addressOf,
-      )),
-    );
-    const delayed = await applyBaseLatency({ proxyUrl: env.proxyUrl, topology, links });
-    env.log(`${links.length} proxied links, ${delayed} with cross-region latency`);
+    if (!provided) {
+      links.push(
+        ...(await createLinks(
+          env.proxyUrl,
+          topology.links.filter((l) => l.kind === "client"),
+          addressOf,
+        )),
+      );
+      const delayed = await applyBaseLatency({ proxyUrl: env.proxyUrl, topology, links });
+      env.log(`${links.length} proxied links, ${delayed} with cross-region latency`);
+    } else env.log(`${links.length} links through the deployment's Toxiproxy servers`);
 
     const { router, workload } = env;
     const dep = deployment;
@@ -177,29 +221,36 @@ export async function assemble(env: AssembleEnv): Promise<RunningScenario> {
       const client = dep.openClient(
         scenario.workload,
         (node) => {
-          const l = findLink(links, `client@${region}->${node}`);
-          return { host: l.listenHost, port: l.listenPort };
+          const name = `client@${router.regionOf(process, region)}->${node}`;
+          // Without a declared proxy (external backend), clients reach the node directly.
+          const l = provided ? links.find((x) => x.spec.name === name) : findLink(links, name);
+          return l ? { host: l.listenHost, port: l.listenPort } : addressOf(node);
         },
         timeoutMs,
+        { session: scenario.routing.reads === "pinned" },
       );
       const writeTarget = (op: WorkloadOp) => {
         switch (scenario.routing.writes) {
           case "local":
-            return localNode(topology, region);
+            return localNode(topology, router.regionOf(process, region));
           case "home":
             return localNode(topology, router.homeTarget(process, homeRegion(keyOf(op), regions), regions));
           default:
             return router.writeTarget(process, region);
         }
       };
+      // Reads go to the node of the region the session is in now (a region switch moves it).
+      const readTarget = (op: WorkloadOp) =>
+        scenario.routing.reads === "primary"
+          ? writeTarget(op)
+          : router.readTarget(process, router.regionOf(process, region));
+      const session = scenario.routing.reads === "pinned" ? client.session : undefined;
       return {
         client,
-        nodeFor: (op) =>
-          workload.readOnly(op)
-            ? scenario.routing.reads === "local"
-              ? router.readTarget(process, region)
-              : writeTarget(op)
-            : writeTarget(op),
+        nodeFor: (op) => (workload.readOnly(op) ? readTarget(op) : writeTarget(op)),
+        resolve: session
+          ? (op, node) => (workload.readOnly(op) ? session.readNode(node) : Promise.resolve(node))
+          : undefined,
       };
     };
     return {
