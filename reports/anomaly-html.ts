@@ -7,6 +7,7 @@ import { type Anomaly, anomalyTotal, type CheckerResult, type Results } from "..
 import { ms, timeCell, validityCell } from "./cells.ts";
 import { cycleGraph } from "./cycle-detail.ts";
 import { renderCycleSvg } from "./cycle-svg.ts";
+import { ruledOutHtml } from "./ruled-out.ts";
 import { compactValue, escapeHtml as h } from "./escape.ts";
 import { linearDetail } from "./linear-detail.ts";
 import { faultsAt, intervalFor, type OperationIndex, type OpInterval, type OpLike } from "./operations.ts";
@@ -119,12 +120,16 @@ function cycleView(a: Anomaly): { figure: string; indexes: number[] } | undefine
         `<li><span class="kind kind-${h(e.label)}">${h(e.label)}</span> ${e.explanation ? h(e.explanation) : `<b>${h(label.get(e.from) ?? e.from)} → ${h(label.get(e.to) ?? e.to)}</b>`}</li>`,
     )
     .join("");
-  const figure = `<div class="cycle-wrap"><div class="figure">${renderCycleSvg(g)}</div><div class="cycle-text"><p class="note">Transactions</p><ul>${txns}</ul><p class="note">Why each must precede the next</p><ul>${words}</ul></div></div>
+  // Elle's own wording of the argument: "Let: T1 = ... Then: ... a contradiction!"
+  const argument = g.text
+    ? `<details><summary>The argument, as Elle states it</summary><pre class="cycle-argument">${h(g.text)}</pre></details>`
+    : "";
+  const figure = `<div class="cycle-wrap"><div class="figure">${renderCycleSvg(g)}</div><div class="cycle-text"><p class="note">Transactions (micro-ops as completed)</p><ul>${txns}</ul><p class="note">Why each must precede the next</p><ul>${words}</ul></div></div>${argument}
 <div class="legend"><span style="color:#2563eb">ww: overwrote its write</span><span style="color:#059669">wr: read its write</span><span style="color:#dc2626">rw: read a version it then overwrote</span><span style="color:#6b7280">process: same process, earlier</span><span style="color:#7c3aed">realtime: finished before it began</span></div>`;
   return { figure, indexes: g.nodes.map((n) => n.index).filter((i): i is number => i !== undefined) };
 }
 
-const SHOWN_KEYS = new Set(["type", "explanation", "ops", "key", "cycle"]);
+const SHOWN_KEYS = new Set(["type", "explanation", "ops", "key", "cycle", "rulesOut", "alsoRulesOut"]);
 
 function renderAnomaly(
   a: Anomaly,
@@ -157,7 +162,7 @@ function renderAnomaly(
     : "";
   const key = a.key !== undefined ? ` · key <code>${h(compactValue(a.key, 60))}</code>` : "";
   return `<article class="anomaly" id="${id}"><h3><span class="badge">${h(a.type)}</span>${h(checker)}${key}</h3>
-<p class="explanation">${h(a.explanation ?? "")}</p>${when}${linear?.figure ?? ""}${cycle?.figure ?? ""}${table}${raw}</article>`;
+<p class="explanation">${h(a.explanation ?? "")}</p>${ruledOutHtml("Rules out", a.rulesOut, a.alsoRulesOut)}${when}${linear?.figure ?? ""}${cycle?.figure ?? ""}${table}${raw}</article>`;
 }
 
 export function renderAnomalies(results: Results, ops: OperationIndex): string {
@@ -171,6 +176,8 @@ export function renderAnomalies(results: Results, ops: OperationIndex): string {
       `<h3 id="checker-${ci}" style="margin-top:18px">${h(name)}: ${validityCell(c.valid)}${total ? ` · ${h(total)} ${total === 1 ? "anomaly" : "anomalies"}${listed}` : ""}</h3>`,
     );
     if (c.reason) parts.push(`<p class="note">${h(c.reason)}</p>`);
+    // Elle: the consistency models this history cannot satisfy.
+    parts.push(ruledOutHtml("This history is not", c.not, c.alsoNot));
     if (!list.length) {
       if (c.valid === false && (c.anomalyTypes ?? []).length)
         parts.push(

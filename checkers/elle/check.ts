@@ -70,6 +70,19 @@ export function runElle(
     if (n <= EXPLAINED_PER_TYPE) anomalies.push(explainCycle(inf, c));
   }
 
+  // Like Elle, each anomaly says which consistency models it alone rules out (the weakest, and
+  // the stronger ones that follow), so a report can show it next to the cycle.
+  const rulesOutByType = new Map<string, { rulesOut: string[]; alsoRulesOut: string[] }>();
+  for (const a of anomalies) {
+    let r = rulesOutByType.get(a.type);
+    if (!r) {
+      const b = boundary([a.type]);
+      rulesOutByType.set(a.type, (r = { rulesOut: b.not, alsoRulesOut: b.alsoNot }));
+    }
+    a.rulesOut = r.rulesOut;
+    a.alsoRulesOut = r.alsoRulesOut;
+  }
+
   const prohibited = anomaliesProhibitedBy(model);
   const found = [...counts.keys()].sort();
   const bad = found.filter((a) => prohibited.has(a));
