@@ -78,7 +78,7 @@ const DeploymentSchema = z
             name: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' and '-' only"),
             region: z.string(),
             role: z.enum(["primary", "standby", "writer", "member"]),
-            /** Where the node answers directly (final state, quiesce; clients when no link is declared). */
+            /** How faultline reaches the node (setup, quiesce, final state; clients when no link is declared). */
             address: hostPort,
             hooks: hooks.default({}),
           })
