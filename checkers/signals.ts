@@ -4,14 +4,18 @@
  * the failover fault's start to the first acknowledged write on the promoted node).
  */
 import { NEMESIS, type History, type Op } from "./history/op.ts";
+import { isNormalNoEffect } from "./no-effect.ts";
 import { computeStaleness, isRegisterHistory, type RegionStaleness } from "./staleness.ts";
 
 export interface RegionSignal {
   ops: number;
   ok: number;
+  /** Definitely no effect, as an error (connection refused, conflict, ...). */
   fail: number;
+  /** Definitely no effect as the op's normal answer (cas-mismatch): not an error. See no-effect.ts. */
+  noEffect: number;
   info: number;
-  /** Share of completed ops that were not ok. */
+  /** Share of completed ops that failed with an error or have an unknown outcome (noEffect excluded). */
   errorRate: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   /** The same per kind of operation (read, write, ...), so a read policy's cost shows apart. */
@@ -71,12 +75,14 @@ export function computeSignals(
       ops: 0,
       ok: 0,
       fail: 0,
+      noEffect: 0,
       info: 0,
       errorRate: 0,
       latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 },
     });
     r.ops++;
-    r[op.type as "ok" | "fail" | "info"]++;
+    if (isNormalNoEffect(op)) r.noEffect++;
+    else r[op.type as "ok" | "fail" | "info"]++;
     if (op.type === "ok" && op.f !== "read") writes++;
     if (inv?.time !== undefined && op.time !== undefined) {
       const list = latencies.get(region) ?? [];

@@ -4,6 +4,7 @@
  */
 import cliProgress from "cli-progress";
 import { NEMESIS, type Op } from "../checkers/history/op.ts";
+import { isNormalNoEffect } from "../checkers/no-effect.ts";
 import { describeFault } from "./nemesis/describe.ts";
 import { findFaultDefinition } from "./nemesis/registry.ts";
 import type { FaultSpecLike } from "./nemesis/spec.ts";
@@ -11,6 +12,8 @@ import type { FaultSpecLike } from "./nemesis/spec.ts";
 export class RunProgress {
   private readonly bar: cliProgress.SingleBar;
   private ok = 0;
+  /** A cas whose compare did not match etc.: a normal answer, shown apart from failures. */
+  private noEffect = 0;
   private fail = 0;
   private info = 0;
   private fault = "none";
@@ -21,7 +24,7 @@ export class RunProgress {
     this.bar = new cliProgress.SingleBar(
       {
         format:
-          "{bar} {value}/{total}s | {ops} ops, {rate} ops/s | ok {ok} fail {fail} info {info} | fault: {fault}",
+          "{bar} {value}/{total}s | {ops} ops, {rate} ops/s | ok {ok} no-effect {noEffect} fail {fail} info {info} | fault: {fault}",
         barsize: 20,
         stream: process.stderr,
         noTTYOutput: !process.stderr.isTTY,
@@ -47,7 +50,8 @@ export class RunProgress {
       this.fault = op.phase === "stop" ? "none" : faultLabel(op);
       return;
     }
-    if (op.type === "ok") this.ok++;
+    if (isNormalNoEffect(op)) this.noEffect++;
+    else if (op.type === "ok") this.ok++;
     else if (op.type === "fail") this.fail++;
     else if (op.type === "info") this.info++;
   }
@@ -64,11 +68,12 @@ export class RunProgress {
   }
 
   private payload() {
-    const ops = this.ok + this.fail + this.info;
+    const ops = this.ok + this.noEffect + this.fail + this.info;
     return {
       ops,
       rate: (ops / Math.max(this.elapsedS(), 0.001)).toFixed(0),
       ok: this.ok,
+      noEffect: this.noEffect,
       fail: this.fail,
       info: this.info,
       fault: this.fault,

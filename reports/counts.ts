@@ -1,10 +1,14 @@
 /** Operation counts and latency percentiles, overall and per region. */
+import { isNormalNoEffect } from "../checkers/no-effect.ts";
 import type { OpInterval } from "./operations.ts";
 
 export interface OpCounts {
   ops: number;
   ok: number;
+  /** Failed with an error: definitely no effect, but not the op's normal answer. */
   fail: number;
+  /** Definitely no effect as the op's normal answer (cas-mismatch): not an error. */
+  noEffect: number;
   info: number;
   /** Latency percentiles of completed ops in ms; undefined without times. */
   p50?: number;
@@ -27,10 +31,11 @@ function percentile(sorted: number[], p: number): number | undefined {
 }
 
 function summarise(list: OpInterval[], hasTimes: boolean): OpCounts {
-  const c: OpCounts = { ops: list.length, ok: 0, fail: 0, info: 0 };
+  const c: OpCounts = { ops: list.length, ok: 0, fail: 0, noEffect: 0, info: 0 };
   const lat: number[] = [];
   for (const iv of list) {
-    c[iv.type]++;
+    if (isNormalNoEffect(iv)) c.noEffect++;
+    else c[iv.type]++;
     if (hasTimes && iv.completeTime !== undefined) lat.push((iv.completeTime - iv.invokeTime) / 1e6);
   }
   if (lat.length) {

@@ -14,6 +14,7 @@ import { reportAssets } from "./assets.ts";
 import { asRecord, ms, validityCell, validityClass, WORD } from "./cells.ts";
 import { chartData } from "./chart-data.ts";
 import { countOps, type OpCounts } from "./counts.ts";
+import { renderConflicts } from "./conflicts.ts";
 import { compactValue, escapeHtml as h, jsonForScript } from "./escape.ts";
 import { renderFaults, renderSchedule } from "./faults-html.ts";
 import { indexOperations, type OperationIndex, type OpInterval } from "./operations.ts";
@@ -58,7 +59,8 @@ function renderStats(ops: OperationIndex, total: OpCounts): string {
   return `<div class="stats">${[
     stat("operations", total.ops),
     stat("ok", total.ok),
-    stat("fail (no effect)", total.fail),
+    stat("no effect (normal answer)", total.noEffect),
+    stat("fail (error)", total.fail, total.fail ? "warn" : ""),
     stat("info (unknown outcome)", total.info, total.info ? "warn" : ""),
     stat("faults injected", ops.faults.length, ops.faults.length ? "bad" : ""),
     stat("duration", duration),
@@ -100,9 +102,9 @@ function renderCheckerTable(results: Results): string {
 function renderCounts(intervals: OpInterval[], hasTimes: boolean): string {
   const t = countOps(intervals, hasTimes);
   const row = (name: string, c: OpCounts) =>
-    `<tr><td>${h(name)}</td><td class="num">${h(c.ops)}</td><td class="num">${h(c.ok)}</td><td class="num">${h(c.fail)}</td><td class="num">${h(c.info)}</td><td class="num">${c.ops ? h(`${(((c.fail + c.info) / c.ops) * 100).toFixed(1)}%`) : ""}</td><td class="num">${h(ms(c.p50))}</td><td class="num">${h(ms(c.p95))}</td><td class="num">${h(ms(c.p99))}</td><td class="num">${h(ms(c.max))}</td></tr>`;
+    `<tr><td>${h(name)}</td><td class="num">${h(c.ops)}</td><td class="num">${h(c.ok)}</td><td class="num">${h(c.noEffect)}</td><td class="num">${h(c.fail)}</td><td class="num">${h(c.info)}</td><td class="num">${c.ops ? h(`${(((c.fail + c.info) / c.ops) * 100).toFixed(1)}%`) : ""}</td><td class="num">${h(ms(c.p50))}</td><td class="num">${h(ms(c.p95))}</td><td class="num">${h(ms(c.p99))}</td><td class="num">${h(ms(c.max))}</td></tr>`;
   const head = (what: string) =>
-    `<thead><tr><th>${what}</th><th class="num">ops</th><th class="num">ok</th><th class="num">fail</th><th class="num">info</th><th class="num">not ok</th><th class="num">p50 ms</th><th class="num">p95 ms</th><th class="num">p99 ms</th><th class="num">max ms</th></tr></thead>`;
+    `<thead><tr><th>${what}</th><th class="num">ops</th><th class="num">ok</th><th class="num" title="definitely no effect as the operation's normal answer, e.g. a compare-and-set whose compare did not match">no effect</th><th class="num" title="failed with an error">fail</th><th class="num" title="outcome unknown">info</th><th class="num" title="(fail + info) / ops; normal no-effect answers are not errors">error rate</th><th class="num">p50 ms</th><th class="num">p95 ms</th><th class="num">p99 ms</th><th class="num">max ms</th></tr></thead>`;
   return `<table>${head("region")}<tbody>${t.regions.map(([k, c]) => row(k, c)).join("")}${row("all regions", t.total)}</tbody></table>
 <table>${head("operation")}<tbody>${t.fs.map(([k, c]) => row(k, c)).join("")}</tbody></table>`;
 }
@@ -187,6 +189,7 @@ ${latencyNote}
 <h2 id="lag">Replication lag</h2>
 ${lagNote}
 <div id="lag-chart" class="chart-slot"></div>
+${renderConflicts(input.results.signals)}
 ${charts.signals.length ? `<h3>Other measured signals</h3><div id="signal-charts" class="chart-slot"></div>` : ""}
 <h2 id="faults">Faults</h2>
 ${renderFaults(input.results, ops)}

@@ -32,7 +32,11 @@ export function renderSummary(results: Results, test: unknown, history: History 
   ].filter(Boolean);
   if (history.length) {
     const c = countOps(ops.intervals, ops.hasTimes).total;
-    facts.push(`${c.ops} ops (${c.ok} ok, ${c.fail} fail, ${c.info} info)`, `${ops.faults.length} faults`);
+    const noEffect = c.noEffect ? `, ${c.noEffect} no effect (normal answer)` : "";
+    facts.push(
+      `${c.ops} ops (${c.ok} ok${noEffect}, ${c.fail} fail, ${c.info} info)`,
+      `${ops.faults.length} faults`,
+    );
   }
   if (facts.length) out.push(facts.join(" · "), "");
 
