@@ -11,8 +11,6 @@ import type { BUILT_IN_FAULTS, SpecOf } from "./registry.ts";
 
 export type FaultSpec = SpecOf<(typeof BUILT_IN_FAULTS)[number]>;
 
-export type FaultKind = FaultSpec["kind"];
-
 /** A built-in spec, or the spec of a fault registered at run time (what running and describing
  *  accept; the union keeps object literals of built-in kinds checked field by field). */
 export type FaultSpecLike = FaultSpec | FaultSpecBase;
@@ -24,5 +22,3 @@ export interface ScheduledFault<S extends FaultSpecBase = FaultSpec> {
   durationMs: number;
   spec: S;
 }
-
-export type { FaultSpecBase } from "./fault-definition.ts";
