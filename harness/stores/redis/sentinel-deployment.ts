@@ -185,6 +185,8 @@ export class SentinelDeployment implements StoreDeployment {
         failovers: failovers.map((f) => ({
           ...f,
           downToSwitchMs: f.downAtMs === undefined ? null : f.atMs - f.downAtMs,
+          // The first write the new master acknowledged: when clients had followed the failover.
+          firstWriteOnNewMasterAtMs: this.acks.find((a) => a.node === f.to && a.atMs >= f.atMs)?.atMs ?? null,
         })),
         acknowledgedWritesByNode: byNode,
         writesToDemotedMaster: {
