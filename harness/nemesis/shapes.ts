@@ -47,7 +47,7 @@ export const PARTITION_SHAPES: readonly PartitionShape[] = [
 ];
 
 /** The least a topology must have for a shape to mean anything. */
-export const SHAPE_NEEDS: Record<PartitionShape, { regions: number; nodes: number }> = {
+const SHAPE_NEEDS: Record<PartitionShape, { regions: number; nodes: number }> = {
   "isolate-region": { regions: 2, nodes: 1 },
   "isolate-node": { regions: 1, nodes: 2 },
   halves: { regions: 1, nodes: 2 },
@@ -253,7 +253,7 @@ export const SHAPE_FIELDS: Record<PartitionShape, string[]> = {
 };
 
 /** Regions with nodes inside while other regions have nodes too: where a partial partition cuts something. */
-export function partialRegions(topology: TopologySpec): string[] {
+function partialRegions(topology: TopologySpec): string[] {
   return topology.regions
     .map((r) => r.name)
     .filter((r) => {

@@ -19,7 +19,7 @@ export type ClockSpec =
   | { kind: "clock"; action: "strobe"; node: string; deltaMs: number; periodMs: number }
   | { kind: "clock"; action: "reset"; node: string };
 
-export function formatDelta(ms: number): string {
+function formatDelta(ms: number): string {
   const s = ms / 1000;
   return `${s >= 0 ? "+" : "-"}${Number(Math.abs(s).toFixed(3))}s`;
 }
