@@ -122,6 +122,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "node-to-node faults: proxy (a Toxiproxy per link) or netns (each node in its own network namespace, partitions cut by nftables; root only) (default proxy)",
     )
     .option(
+      "--reads <policy>",
+      "read policy: local (the region's own node), pinned (local once it has applied the session's last write and read, else the node that took it), primary (where writes go); a scenario with a variant per policy (pg-async-replica -> pg-reads-*) runs that variant and its expectation; refused where the layout cannot honour it",
+    )
+    .option(
       "-w, --workload-option <key=value>",
       "a workload knob, e.g. -w opsPerKey=60 -w keysInFlight=8 (register) or -w keys=8 (set); repeatable",
       (v: string, prev: string[] = []) => [...prev, v],

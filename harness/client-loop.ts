@@ -71,13 +71,22 @@ async function runOp<O extends WorkloadOp>(
   const base = { process, f: op.f, key: op.key, region, node, ...extra };
   o.writer.record({ ...base, type: "invoke", value: op.value });
   let completion: Completion;
+  // Where it is served may be decided after the invoke (a pinned read asks the local node first);
+  // the completion names that node.
+  let served = node;
   try {
-    const r = await withDeadline(o.workload.apply(pc.client.at(node), op), o.opTimeoutMs + 1000);
+    const r = await withDeadline(
+      (async () => {
+        if (pc.resolve) served = await pc.resolve(op, node);
+        return o.workload.apply(pc.client.at(served), op);
+      })(),
+      o.opTimeoutMs + 1000,
+    );
     completion = r.ok ? { type: "ok", value: r.value } : { type: "fail", value: r.value, error: r.error };
   } catch (err) {
     completion = completionForError(err, !o.workload.readOnly(op), op.value);
   }
-  o.writer.record({ ...base, ...completion });
+  o.writer.record({ ...base, node: served, ...completion });
   return completion;
 }
 

@@ -44,6 +44,8 @@ export const TestConfigSchema = z
     backend: z.string().min(1).default("local"),
     /** The external backend's deployment file (nodes, Toxiproxy servers, hooks; no credentials). */
     deployment: z.string().min(1).optional(),
+    /** Read policy over the scenario's (`--reads`): local, pinned or primary (scenario.ts ReadPolicy). */
+    reads: z.enum(["local", "pinned", "primary"]).optional(),
     /** How node-to-node links are faulted: proxy (per-link Toxiproxy) or netns (packet level, root). */
     net: z.enum(["proxy", "netns"]).default("proxy"),
     /** Linearizability search budget per run, in seconds. */

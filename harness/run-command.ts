@@ -12,6 +12,7 @@ import { compareWithExpected, type Expectation } from "./expectation.ts";
 import { RunProgress } from "./progress.ts";
 import { planRun, runTest } from "./runner.ts";
 import { DEFAULT_SCENARIO, findScenario } from "./scenarios/index.ts";
+import { READ_POLICIES, type ReadPolicy } from "./scenarios/scenario.ts";
 import { prepareStoreDir } from "./store-dir.ts";
 
 export interface RunFlags {
@@ -36,6 +37,7 @@ export interface RunFlags {
   sloLag?: number;
   sloFailover?: number;
   sloStaleness?: number;
+  reads?: string;
   json?: boolean;
   progress?: boolean;
   /** Exit 0 when the verdict is what the scenario expects, 1 when not (for CI jobs that test the test). */
@@ -44,7 +46,7 @@ export interface RunFlags {
 
 /** Scenario defaults, then global defaults, then flags; `undefined` flags do not override. */
 export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
-  const scenario = findScenario(scenarioName);
+  const scenario = findScenario(readVariant(scenarioName, f.reads));
   const picked: Partial<TestConfig> = {
     timeLimitS: f.timeLimit,
     concurrency: f.concurrency,
@@ -60,6 +62,7 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     deployment: f.deployment,
     net: f.net as TestConfig["net"] | undefined,
     workloadOptions: workloadOptionsFromFlags(f.workloadOption),
+    reads: f.reads as TestConfig["reads"],
     slo: sloFromFlags(f),
   };
   const flags = Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
@@ -71,6 +74,15 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     scenario: scenario.name,
     seed: f.seed ?? randomSeed(),
   });
+}
+
+/** `--reads P` on a scenario that names a variant for P runs that variant (its own expectation);
+ *  on any other scenario it overrides the read routing (config `reads`). */
+function readVariant(scenarioName: string, reads: string | undefined): string {
+  if (reads === undefined) return scenarioName;
+  if (!(READ_POLICIES as readonly string[]).includes(reads))
+    throw new Error(`--reads '${reads}': expected one of ${READ_POLICIES.join(", ")}`);
+  return findScenario(scenarioName).readVariants?.[reads as ReadPolicy] ?? scenarioName;
 }
 
 /** `-w key=value` pairs; values are JSON where they parse (numbers, booleans), strings otherwise. */

@@ -28,7 +28,7 @@ import { parseSchedule } from "./nemesis/spec-schema.ts";
 import type { ScheduledFault } from "./nemesis/spec.ts";
 import { acquireProxy } from "./proxy/source.ts";
 import { createRunFolder, type RunFolder, writeJson } from "./run-folder.ts";
-import { assemble, type RunningScenario, topologyFor } from "./scenarios/assemble.ts";
+import { assemble, type RunningScenario, topologyFor, withReadPolicy } from "./scenarios/assemble.ts";
 import { findScenario } from "./scenarios/index.ts";
 import type { Scenario } from "./scenarios/scenario.ts";
 import { findStore } from "./stores/index.ts";
@@ -85,7 +85,7 @@ export function planRun(config: TestConfig): {
 /** The scenario as this run deploys it, and its topology: the backend's own world where it has
  *  one (a user's deployment), else the scenario's layout with links laid out by the assembler. */
 function worldOf(config: TestConfig): { scenario: Scenario; topology: TopologySpec } {
-  const scenario = findScenario(config.scenario);
+  const scenario = withReadPolicy(findScenario(config.scenario), config.reads);
   const world = findBackend(config.backend).world?.(config);
   if (!world) return { scenario, topology: topologyFor(scenario, config, config.net) };
   return { scenario: { ...scenario, layoutSpec: world.layout }, topology: world.topology };

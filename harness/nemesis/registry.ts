@@ -16,6 +16,7 @@ import { killFault } from "./faults/kill.ts";
 import { latencyFault } from "./faults/latency.ts";
 import { partitionFault } from "./faults/partition.ts";
 import { pauseFault } from "./faults/pause.ts";
+import { regionSwitchFault } from "./faults/region-switch.ts";
 import { replicationBacklogFault } from "./faults/replication-backlog.ts";
 
 export const BUILT_IN_FAULTS = [
@@ -28,6 +29,7 @@ export const BUILT_IN_FAULTS = [
   failoverFault,
   dnsSplitFault,
   replicationBacklogFault,
+  regionSwitchFault,
 ] as const;
 
 /** The spec type a definition plans and runs. */

@@ -31,6 +31,7 @@ export class Router {
   private current: string;
   private window: RoutingWindow | undefined;
   private homeWindow: { homes: RegionName[]; untilMs: number; splitFraction: number } | undefined;
+  private switchWindow: { regions: RegionName[]; untilMs: number; fraction: number } | undefined;
   private readonly localReads: Record<RegionName, string>;
   private readonly seed: number;
   private readonly now: () => number;
@@ -115,6 +116,37 @@ export class Router {
   convergeHomes(): void {
     if (this.homeWindow) this.changes.push({ atMs: this.now(), what: "home routing converged" });
     this.homeWindow = undefined;
+  }
+
+  /**
+   * The region process `process` (homed in `home`) is in now: its home, except during a
+   * region-switch window, when a seeded share of sessions is in the next region of the layout (a
+   * DNS change, a VPN, a mobile network moved them) and reaches nodes through that region's links.
+   */
+  regionOf(process: number, home: RegionName): RegionName {
+    const w = this.switchWindow;
+    if (!w || this.now() >= w.untilMs || !w.regions.includes(home)) return home;
+    if (new Prng(this.seed).fork(`switch-${process}`).float() >= w.fraction) return home;
+    return w.regions[(w.regions.indexOf(home) + 1) % w.regions.length] ?? home;
+  }
+
+  /** Opens a region-switch window: for `windowMs`, a `fraction` of every region's sessions are in
+   *  the next region of `regions`. */
+  switchRegions(regions: RegionName[], windowMs: number, fraction: number): void {
+    if (!(fraction >= 0 && fraction <= 1))
+      throw new Error(`Router.switchRegions: fraction must be within [0, 1], got ${fraction}`);
+    this.switchWindow = { regions, untilMs: this.now() + windowMs, fraction };
+    this.changes.push({
+      atMs: this.now(),
+      what: `${Math.round(fraction * 100)}% of sessions switched to the next region (${regions.join(" -> ")} -> ${regions[0]}) for ${windowMs} ms`,
+    });
+  }
+
+  /** Ends a region-switch window: every session is back in its home region. */
+  endRegionSwitch(): void {
+    if (this.switchWindow)
+      this.changes.push({ atMs: this.now(), what: "sessions back in their home regions" });
+    this.switchWindow = undefined;
   }
 
   /** Ends a routing window early: every process now writes to the current primary. */

@@ -9,7 +9,7 @@
  * drives: a client per process whose operations the router places, by the workload's own word on
  * whether an op only reads.
  */
-import type { NetMode, Backend, NodeAddress } from "../backends/backend.ts";
+import type { NetMode, Backend, BackendName, NodeAddress } from "../backends/backend.ts";
 import { ConfigError, type TestConfig } from "../config.ts";
 import { createLinks, deleteLinks, findLink } from "../links.ts";
 import type { MetricsWriter } from "../metrics-writer.ts";
@@ -45,7 +45,7 @@ export function topologyFor(
   net: NetMode = "proxy",
 ): TopologySpec {
   const driver = findStore(scenario.store);
-  const refused = readPolicyProblem(scenario, config.backend);
+  const refused = readPolicyProblem(scenario, config.backend as BackendName | undefined);
   if (refused) throw new ConfigError(`${scenario.name}: ${refused}`);
   const layout = scenario.layoutSpec;
   const nodes: NodeSpec[] = layout.nodes.map((n) => ({ ...n, store: scenario.store as NodeSpec["store"] }));
@@ -102,7 +102,7 @@ export interface ProcessClient<C = unknown, O extends WorkloadOp = WorkloadOp> {
 
 /** Why this scenario's read policy cannot be honoured on its layout and store, or undefined.
  *  Asked before anything starts (topologyFor). */
-export function readPolicyProblem(scenario: Scenario, backend = "local"): string | undefined {
+export function readPolicyProblem(scenario: Scenario, backend: BackendName = "local"): string | undefined {
   const { reads, writes } = scenario.routing;
   if (reads === "primary" && writes === "local")
     return (

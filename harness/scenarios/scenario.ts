@@ -60,12 +60,23 @@ export interface ScenarioNemesis {
  *   `local`: to the client's own region's node (multi-writer);
  *   `home`: to the node of the op key's home region (home-region.ts; geo-partitioned), through the
  *   cross-region link when the home is remote; a `dns-split` window may send some elsewhere.
- * - reads `local`: to the client's region's node; `primary`: where the process writes.
+ * - reads: `local`, `pinned` or `primary` (ReadPolicy below).
  */
 export interface RoutingSpec {
   writes: "primary" | "local" | "home";
-  reads: "local" | "primary";
+  reads: ReadPolicy;
 }
+
+/**
+ * How a read is routed (`--reads`), in the seeds' words:
+ * - `local`: the node of the region the client is in now (fast; may be stale);
+ * - `pinned`: read-after-write pinned to where the session's writes went: local once that node has
+ *   applied the session's causality token (the position of its last write and of its last read,
+ *   kept by the store's client; `SessionToken`), else the node that holds it;
+ * - `primary`: strong: where the process writes.
+ */
+export type ReadPolicy = "local" | "pinned" | "primary";
+export const READ_POLICIES: readonly ReadPolicy[] = ["local", "pinned", "primary"];
 
 export interface Scenario extends ScenarioInfo {
   workload: string;
@@ -80,6 +91,9 @@ export interface Scenario extends ScenarioInfo {
   routing: RoutingSpec;
   /** Checkers over the history. A `linearizable` checker without `timeLimitMs` gets the run's budget. */
   checkers: CheckerSpec[];
+  /** The scenarios that run this one's layout and workload under each read policy (`--reads P`
+   *  on this scenario runs `readVariants[P]`, with that scenario's own expectation). */
+  readVariants?: Partial<Record<ReadPolicy, string>>;
   /** Nemeses only this scenario offers, by name (used in `--nemesis` alone). */
   nemeses?: Record<string, ScenarioNemesis>;
 }

@@ -73,10 +73,33 @@ export interface DeployedNode extends NodeControl {
   address: NodeAddress;
 }
 
+/**
+ * A session's causality token (read policy `pinned`): the store positions of the session's last
+ * acknowledged write and last read, kept by its client. It answers one question before a read: can
+ * the node the policy prefers serve it without going back in time for this session (it has applied
+ * both positions), or must the read go to the node that holds them?
+ */
+export interface SessionToken {
+  /** `preferred` when it has caught up with the token (or the session has none yet), else the
+   *  node that took the session's newest position. Never throws: an unreachable `preferred` yields
+   *  the holder. */
+  readNode(preferred: string): Promise<string>;
+  /** The token in words ("pg-us-east-1 at 0/3000148"), for logs and tests. */
+  describe(): string;
+}
+
 /** One logical process's client: `at(node)` is the workload's client acting on that node. */
 export interface BoundClient<C = unknown> {
   at(node: string): C;
   close(): Promise<void>;
+  /** Present when opened with `{ session: true }` on a store that keeps session tokens. */
+  session?: SessionToken;
+}
+
+/** How a process's client is opened. */
+export interface OpenClientOptions {
+  /** Keep a causality token across the session's operations (read policy `pinned`). */
+  session?: boolean;
 }
 
 /** What quiesce found: whether replication caught up, in words. */
@@ -89,7 +112,12 @@ export interface StoreDeployment {
   nodes: Map<string, DeployedNode>;
   /** A fresh client (fresh connections) for `workload`; `address(node)` is the process's proxied
    *  way to each node. `timeoutMs` bounds each operation. */
-  openClient(workload: string, address: (node: string) => NodeAddress, timeoutMs: number): BoundClient;
+  openClient(
+    workload: string,
+    address: (node: string) => NodeAddress,
+    timeoutMs: number,
+    options?: OpenClientOptions,
+  ): BoundClient;
   /** After healing: waits (at most `timeoutMs`) until nodes that follow others have caught up. */
   quiesce?(timeoutMs: number): Promise<Quiesced>;
   /** Every key as each node holds it, read directly (no proxy); a node that cannot be read says why. */
@@ -120,6 +148,9 @@ export interface StoreDriver {
   peerLinks(layout: LayoutSpec): PeerLink[];
   /** Problems with this plan, each a sentence with what to do (missing binary, version too old). */
   preflight(plan: StorePlan): Promise<string[]>;
+  /** Why this plan's clients cannot keep a session token (read policy `pinned`), or undefined
+   *  when they can. Absent: the store keeps none. */
+  sessionTokens?(plan: Pick<StorePlan, "layout" | "workload" | "options" | "backend">): string | undefined;
   /** Checkers this store's deployment suggests for a workload when the scenario names none. */
   defaultCheckers?(plan: StorePlan): { name: string; options: CheckOptions }[];
   deploy(ctx: DeployContext): Promise<StoreDeployment>;

@@ -120,6 +120,15 @@ export const postgresDriver: StoreDriver = {
   },
   peerFaults: "proxy",
   peerLinks: (layout) => layoutOf(layout.kind).peerLinks(layout),
+  sessionTokens(plan) {
+    if (plan.layout.kind !== "primary-standbys")
+      return `layout '${plan.layout.kind}' has a WAL per writer, so a position from one node says nothing about another (session tokens need one primary's WAL: primary-standbys)`;
+    if (!PG_WORKLOADS[plan.workload]?.sessionTokens)
+      return `the PostgreSQL client of workload '${plan.workload}' keeps no session token (register does)`;
+    if (plan.backend !== "local")
+      return `session tokens are kept by the local backend's PostgreSQL clients only (not '${plan.backend}')`;
+    return undefined;
+  },
   async preflight(plan) {
     const problems: string[] = [];
     if (!PG_LAYOUTS[plan.layout.kind]) problems.push(`PostgreSQL has no layout '${plan.layout.kind}'`);

@@ -79,7 +79,9 @@ export class Connection {
 
 /**
  * A client process's connections, one per node, opened on first use through the process's own
- * proxied address of that node: what `BoundClient.at(node)` is built on.
+ * proxied address of that node: what `BoundClient.at(node)` is built on. The address is asked for
+ * on every use and connections are kept per address, so a session moved to another region (its
+ * links change) reaches each node through the new region's links, and back.
  */
 export class NodeConnections {
   private readonly connections = new Map<string, Connection>();
@@ -90,10 +92,12 @@ export class NodeConnections {
   ) {}
 
   on(node: string): Connection {
-    let c = this.connections.get(node);
+    const endpoint = this.endpointFor(node);
+    const id = `${node}@${endpoint.host}:${endpoint.port}`;
+    let c = this.connections.get(id);
     if (!c) {
-      c = new Connection(this.endpointFor(node), this.timeoutMs);
-      this.connections.set(node, c);
+      c = new Connection(endpoint, this.timeoutMs);
+      this.connections.set(id, c);
     }
     return c;
   }

@@ -6,10 +6,17 @@
 import type { FinalStates, NodeState } from "../../../checkers/divergence.ts";
 import type { MetricsWriter } from "../../metrics-writer.ts";
 import { sleep } from "../../sleep.ts";
-import type { BoundClient, DeployedNode, Quiesced, StoreDeployment } from "../store-driver.ts";
+import type {
+  BoundClient,
+  DeployedNode,
+  OpenClientOptions,
+  Quiesced,
+  StoreDeployment,
+} from "../store-driver.ts";
 import { NodeConnections } from "./node-connections.ts";
 import type { PgNodeHandle } from "./pg-node-handle.ts";
 import { startLagProbe } from "./replication-lag-probe.ts";
+import { PgSessionToken } from "./session-token.ts";
 import { pgWorkload } from "./workload-tables.ts";
 
 /** The nodes of the layout, whoever started them. */
@@ -39,6 +46,7 @@ export class PrimaryStandbysDeployment implements StoreDeployment {
     workload: string,
     address: (node: string) => { host: string; port: number },
     timeoutMs: number,
+    options: OpenClientOptions = {},
   ): BoundClient {
     const table = pgWorkload(workload);
     const connections = new NodeConnections((node) => {
@@ -47,6 +55,14 @@ export class PrimaryStandbysDeployment implements StoreDeployment {
       if (!n) throw new Error(`no PostgreSQL node ${node}`);
       return n.connectionVia(a.host, a.port);
     }, timeoutMs);
+    if (options.session && table.sessionTokens) {
+      const token = new PgSessionToken((node) => connections.on(node));
+      return {
+        at: (node) => table.client(connections.on(node), { token, node }),
+        close: async () => connections.close(),
+        session: token,
+      };
+    }
     return { at: (node) => table.client(connections.on(node)), close: async () => connections.close() };
   }
 

@@ -14,6 +14,7 @@ import { COUNTER_SCHEMA, COUNTER_STATE_QUERY, PgCounterClient } from "./counter-
 import { PgRwTxnClient, RW_REGISTER_TABLE, rwTableSchema, rwTableStateQuery } from "./rw-register-client.ts";
 import { PgRegisterClient, REGISTER_SCHEMA, REGISTER_STATE_QUERY } from "./register-client.ts";
 import type { Connection } from "./node-connections.ts";
+import type { PgSessionToken } from "./session-token.ts";
 import { PgSetClient, SET_SCHEMA, SET_STATE_QUERY } from "./set-client.ts";
 
 export interface PgWorkloadTable {
@@ -21,7 +22,11 @@ export interface PgWorkloadTable {
   schema: string;
   /** A table whose arrival on a standby shows the schema has replicated. */
   table: string;
-  client(conn: Connection): unknown;
+  /** `session`: the process's causality token and the node `conn` reaches, for workloads that
+   *  keep one (register; see `sessionTokens`). */
+  client(conn: Connection, session?: { token: PgSessionToken; node: string }): unknown;
+  /** Whether its client keeps a session token (read policy `pinned`). */
+  sessionTokens?: boolean;
   stateQuery: string;
   /** A state row's value as the checkers compare it. */
   value(v: unknown): unknown;
@@ -31,7 +36,8 @@ export const PG_WORKLOADS: Record<string, PgWorkloadTable> = {
   register: {
     schema: REGISTER_SCHEMA,
     table: "registers",
-    client: (c) => new PgRegisterClient(c),
+    client: (c, session) => new PgRegisterClient(c, session),
+    sessionTokens: true,
     stateQuery: REGISTER_STATE_QUERY,
     value: (v) => Number(v),
   },
