@@ -12,7 +12,14 @@
  * of the node would point at a dead port).
  */
 import { writeFileSync } from "node:fs";
-import { GenericContainer, type StartedNetwork, type StartedTestContainer, Wait } from "testcontainers";
+import type { Container } from "dockerode";
+import {
+  type ContainerRuntimeClient,
+  GenericContainer,
+  getContainerRuntimeClient,
+  type StartedNetwork,
+  Wait,
+} from "testcontainers";
 import { allocatePort, LOOPBACK } from "../local/ports.ts";
 import { LABEL_NODE } from "./run-labels.ts";
 
@@ -51,9 +58,11 @@ class LoopbackContainer extends GenericContainer {
 
 export class RunningNodeContainer {
   private constructor(
-    readonly spec: NodeContainerSpec,
-    private readonly started: StartedTestContainer,
-    private readonly network: StartedNetwork,
+    readonly node: string,
+    private readonly container: Container,
+    private readonly client: ContainerRuntimeClient,
+    /** The network whose address `ip()` reports. */
+    private readonly networkName: string | undefined,
     private readonly hostPorts: Map<number, number>,
   ) {}
 
@@ -80,15 +89,35 @@ export class RunningNodeContainer {
       .withStartupTimeout(spec.startupTimeoutMs ?? 60_000);
     c.stopSignal = spec.stopSignal;
     const started = await c.start();
-    return new RunningNodeContainer(spec, started, network, hostPorts);
+    const client = await getContainerRuntimeClient();
+    return new RunningNodeContainer(
+      spec.node,
+      client.container.getById(started.getId()),
+      client,
+      network.getName(),
+      hostPorts,
+    );
   }
 
-  get node(): string {
-    return this.spec.node;
+  /**
+   * A container someone else started (a compose service), by id: its published ports as they are
+   * now. Only loopback-published ports are taken (the compose layout publishes nothing else).
+   */
+  static async attach(node: string, id: string): Promise<RunningNodeContainer> {
+    const client = await getContainerRuntimeClient();
+    const container = client.container.getById(id);
+    const info = await container.inspect();
+    const hostPorts = new Map<number, number>();
+    for (const [key, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
+      const b = (bindings ?? []).find((x) => x.HostIp === LOOPBACK || x.HostIp === "0.0.0.0");
+      if (b && key.endsWith("/tcp")) hostPorts.set(Number.parseInt(key, 10), Number(b.HostPort));
+    }
+    const networkName = Object.keys(info.NetworkSettings.Networks ?? {})[0];
+    return new RunningNodeContainer(node, container, client, networkName, hostPorts);
   }
 
   get id(): string {
-    return this.started.getId();
+    return this.container.id;
   }
 
   /** Where the harness reaches `containerPort`: 127.0.0.1 and the published port. */
@@ -98,58 +127,53 @@ export class RunningNodeContainer {
     return { host: LOOPBACK, port };
   }
 
-  private get dockerode() {
-    return this.started as unknown as { container: import("dockerode").Container };
-  }
-
   /** The container's current address on the run network (it may change when the container restarts). */
   async ip(): Promise<string> {
-    const info = await this.dockerode.container.inspect();
-    const ip = info.NetworkSettings.Networks[this.network.getName()]?.IPAddress;
-    if (!ip)
-      throw new Error(`${this.node} has no address on network ${this.network.getName()} (is it running?)`);
+    const info = await this.container.inspect();
+    const ip = this.networkName ? info.NetworkSettings.Networks[this.networkName]?.IPAddress : undefined;
+    if (!ip) throw new Error(`${this.node} has no address on network ${this.networkName} (is it running?)`);
     return ip;
   }
 
   async running(): Promise<boolean> {
-    const info = await this.dockerode.container.inspect();
+    const info = await this.container.inspect();
     return info.State.Running;
   }
 
   /** SIGKILL to every process of the container (docker kill); the container stays, stopped. */
   async kill(): Promise<void> {
-    await this.dockerode.container.kill().catch((err: Error & { statusCode?: number }) => {
+    await this.container.kill().catch((err: Error & { statusCode?: number }) => {
       if (err.statusCode !== 409) throw err; // 409: not running, which is what we wanted
     });
   }
 
   /** `docker stop`: the stop signal, then SIGKILL after `timeoutS`; the container stays, stopped. */
   async stop(timeoutS = 15): Promise<void> {
-    await this.dockerode.container.stop({ t: timeoutS }).catch((err: Error & { statusCode?: number }) => {
+    await this.container.stop({ t: timeoutS }).catch((err: Error & { statusCode?: number }) => {
       if (err.statusCode !== 304) throw err; // 304: already stopped
     });
   }
 
   /** Starts the stopped container again (same filesystem, same published ports). */
   async startAgain(): Promise<void> {
-    await this.dockerode.container.start().catch((err: Error & { statusCode?: number }) => {
+    await this.container.start().catch((err: Error & { statusCode?: number }) => {
       if (err.statusCode !== 304) throw err; // 304: already running
     });
   }
 
   async pause(): Promise<void> {
-    await this.dockerode.container.pause();
+    await this.container.pause();
   }
 
   async resume(): Promise<void> {
-    await this.dockerode.container.unpause().catch((err: Error & { statusCode?: number }) => {
+    await this.container.unpause().catch((err: Error & { statusCode?: number }) => {
       if (err.statusCode !== 409) throw err; // not paused
     });
   }
 
   /** Runs a command in the container as root; throws with its output when it fails. */
   async exec(command: string[]): Promise<string> {
-    const res = await this.started.exec(command, { user: "root" });
+    const res = await this.client.container.exec(this.container, command, { user: "root" });
     if (res.exitCode !== 0) {
       throw new Error(
         `${this.node}: \`${command.join(" ")}\` failed (exit ${res.exitCode}): ${res.output.trim()}`,
@@ -160,7 +184,7 @@ export class RunningNodeContainer {
 
   /** The container's output since it was created (every start), for logs/<node>.log. */
   async logs(): Promise<string> {
-    const buf = (await this.dockerode.container.logs({
+    const buf = (await this.container.logs({
       stdout: true,
       stderr: true,
       follow: false,
@@ -178,7 +202,7 @@ export class RunningNodeContainer {
 
   /** Removes the container (and its anonymous volumes), whatever state it is in. */
   async remove(): Promise<void> {
-    await this.dockerode.container.remove({ force: true, v: true }).catch(() => {});
+    await this.container.remove({ force: true, v: true }).catch(() => {});
   }
 }
 

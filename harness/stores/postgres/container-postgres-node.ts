@@ -119,7 +119,7 @@ export class ContainerPostgresNode implements NodeControl, RunningNode {
   private currentUpstream: Upstream | undefined;
 
   private constructor(
-    private readonly ctx: ContainerPostgresContext,
+    private readonly ctx: { password: string; readyTimeoutMs: number },
     readonly container: RunningNodeContainer,
     spec: NodeSpec,
     role: PgRole,
@@ -169,13 +169,28 @@ export class ContainerPostgresNode implements NodeControl, RunningNode {
       logFile,
     });
     const node = new ContainerPostgresNode(
-      ctx,
+      { password: ctx.template.password, readyTimeoutMs: ctx.readyTimeoutMs },
       container,
       spec.node,
       upstream ? "standby" : "primary",
       upstream,
       logFile,
     );
+    await node.waitReady();
+    return node;
+  }
+
+  /**
+   * A server someone else started in `container` (a compose service), with `password` for the
+   * superuser; waits until it answers as `spec.name`.
+   */
+  static async attach(
+    container: RunningNodeContainer,
+    spec: NodeSpec,
+    role: PgRole,
+    opts: { password: string; readyTimeoutMs: number; logFile: string },
+  ): Promise<ContainerPostgresNode> {
+    const node = new ContainerPostgresNode(opts, container, spec, role, undefined, opts.logFile);
     await node.waitReady();
     return node;
   }
@@ -198,7 +213,7 @@ export class ContainerPostgresNode implements NodeControl, RunningNode {
       host: this.host,
       port: this.port,
       user: SUPERUSER,
-      password: this.ctx.template.password,
+      password: this.ctx.password,
       database: DATABASE,
     };
   }
@@ -284,10 +299,7 @@ export class ContainerPostgresNode implements NodeControl, RunningNode {
   async repointStandby(host: string, port: number): Promise<void> {
     if (this.currentRole !== "standby")
       throw new Error(`${this.name} is a primary: only a standby can be re-pointed`);
-    await this.alterSystem(
-      "primary_conninfo",
-      conninfo(this.ctx.template.password, this.name, { host, port }),
-    );
+    await this.alterSystem("primary_conninfo", conninfo(this.ctx.password, this.name, { host, port }));
     this.currentUpstream = { host, port };
   }
 
