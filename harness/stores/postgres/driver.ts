@@ -19,7 +19,6 @@ import type {
 } from "../store-driver.ts";
 import { multiWriter } from "./multi-writer.ts";
 import { deployOnExternal } from "./external-nodes.ts";
-import { multiWriter } from "./multi-writer.ts";
 import { PrimaryStandbysDeployment, waitForTable } from "./primary-standbys-deployment.ts";
 import { startPrimaryWithStandbys } from "./primary-with-standbys.ts";
 import { PROBE_SCHEMA } from "./replication-lag-probe.ts";
