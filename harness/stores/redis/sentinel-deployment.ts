@@ -193,8 +193,8 @@ export class SentinelDeployment implements StoreDeployment {
           count: demoted.length,
           firstAtMs: demoted[0]?.atMs ?? null,
           lastAtMs: demoted.at(-1)?.atMs ?? null,
-          writes: demoted.slice(0, LISTED_WRITES),
           file: SENTINEL_WRITES_FILE,
+          writes: demoted.slice(0, LISTED_WRITES),
         },
         convertedToReplica: this.watch.events
           .filter((e) => e.event === "+convert-to-slave")
