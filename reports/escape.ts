@@ -60,6 +60,19 @@ export function escapeMarkdown(value: unknown): string {
 }
 
 /** A short, single-line rendering of any value (op values, fault descriptions), cut at `max` chars. */
+/**
+ * Text cut to at most `max` characters at a word boundary ("isolate eu-west…", not
+ * "isolate eu-we…"); a single word longer than half the room is cut where it must be.
+ */
+export function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 1) return "";
+  const head = text.slice(0, max - 1);
+  const space = head.search(/\s\S*$/);
+  const cut = space >= max / 2 ? head.slice(0, space) : head;
+  return `${cut.replace(/[\s,;:(\-–]+$/, "")}…`;
+}
+
 export function compactValue(value: unknown, max = 120): string {
   let s: string;
   if (value === undefined) s = "";
@@ -71,5 +84,7 @@ export function compactValue(value: unknown, max = 120): string {
       s = String(value);
     }
   }
+  // Words (a fault's description) are cut between words; JSON where it must be.
+  if (typeof value === "string") return cutAtWord(s, max);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

@@ -1,5 +1,5 @@
 /** Small helpers shared by the report's hand-drawn SVG figures. All text goes through escapeHtml. */
-import { escapeHtml } from "./escape.ts";
+import { cutAtWord, escapeHtml } from "./escape.ts";
 
 /** Numbers for SVG attributes: finite, at most two decimals. */
 export function n(x: number): string {
@@ -15,7 +15,7 @@ export function svgText(x: number, y: number, text: string, attrs = ""): string 
 export function fitLabel(text: string, width: number): string {
   const max = Math.floor(width / 6.6);
   if (max <= 1) return "";
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return cutAtWord(text, max);
 }
 
 /** Seconds for axis labels: 12.3 s, 0.045 s. */

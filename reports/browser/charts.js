@@ -47,9 +47,12 @@
               const x0 = Math.max(bbox.left, u.valToPos(f.start, "x", true));
               const x1 = Math.min(bbox.left + bbox.width, u.valToPos(f.stop ?? end, "x", true));
               if (!(x1 - x0 > 30 * devicePixelRatio)) continue;
+              // Drop whole words until it fits ("isolate eu-west…", never "isolate eu-we…").
               let label = f.label;
-              while (label.length > 3 && ctx.measureText(label).width > x1 - x0 - 6)
-                label = `${label.slice(0, -2)}…`;
+              while (label.length > 3 && ctx.measureText(label).width > x1 - x0 - 6) {
+                const words = label.replace(/…$/, "").split(" ");
+                label = words.length > 1 ? `${words.slice(0, -1).join(" ")}…` : "";
+              }
               ctx.fillText(label, x0 + 4, bbox.top + 13 * devicePixelRatio);
             }
             ctx.restore();
