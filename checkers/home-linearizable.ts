@@ -64,15 +64,32 @@ export function checkHomeLinearizable(history: History, opts: CheckOptions = {})
     }
     kept.push(op);
   }
-  const keysOnSeveralNodes = new Set<string>();
+  // Writes that went elsewhere than their key's home, with when: what ties anomalies to a routing
+  // window (times in ms since the run started, when the history has times).
+  const misrouted = new Map<
+    string,
+    { key: unknown; home: string; node: string; writes: number; firstMs?: number; lastMs?: number }
+  >();
   for (const op of history) {
     if (op.type !== "invoke" || !isClientOp(op) || !WRITES.has(op.f) || op.node === undefined) continue;
     const k = JSON.stringify(op.key ?? null);
-    if (homes.get(k) !== op.node) keysOnSeveralNodes.add(k);
+    const home = homes.get(k)!;
+    if (home === op.node) continue;
+    const id = `${k} ${op.node}`;
+    const m = misrouted.get(id) ?? { key: op.key, home, node: op.node, writes: 0 };
+    m.writes++;
+    if (op.time !== undefined) {
+      const ms = Math.round(op.time / 1e6);
+      m.firstMs = Math.min(m.firstMs ?? ms, ms);
+      m.lastMs = Math.max(m.lastMs ?? ms, ms);
+    }
+    misrouted.set(id, m);
   }
+  const keysOnSeveralNodes = new Set([...misrouted.values()].map((m) => JSON.stringify(m.key ?? null)));
   const r = checkLinearizable(kept, { allKeys: true, ...opts });
   return {
     ...r,
+    misrouted: [...misrouted.values()],
     stats: {
       ...r.stats,
       readsElsewhere,

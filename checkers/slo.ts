@@ -66,7 +66,12 @@ export function checkSlo(signals: Signals, slo: SloThresholds): CheckerResult {
   if (slo.maxConflictRate !== undefined && typeof conflicts?.total === "number") {
     const writes = signals.writes ?? 0;
     // No writes and some conflicts: an infinite rate, over any threshold.
-    const rate = writes > 0 ? Math.round((conflicts.total / writes) * 10_000) / 10_000 : conflicts.total > 0 ? Infinity : 0;
+    const rate =
+      writes > 0
+        ? Math.round((conflicts.total / writes) * 10_000) / 10_000
+        : conflicts.total > 0
+          ? Infinity
+          : 0;
     if (rate > slo.maxConflictRate) {
       violation(
         `conflict rate ${rate} (${conflicts.total} conflicts over ${writes} acknowledged writes) exceeds the SLO of ${slo.maxConflictRate}`,

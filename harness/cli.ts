@@ -104,6 +104,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
       num("positive"),
     )
     .option(
+      "--slo-conflict-rate <fraction>",
+      "fail the run if replication conflicts the store counted per acknowledged write exceed this",
+      num("nonnegative"),
+    )
+    .option(
       "--slo-staleness <ms>",
       "fail the run if a read returned a value replaced (by an acknowledged write) longer ago than this",
       num("nonnegative"),

@@ -61,6 +61,7 @@ export const TestConfigSchema = z
         maxErrorRate: z.number().min(0).max(1).optional(),
         maxReplicationLagMs: z.number().positive().optional(),
         maxFailoverMs: z.number().positive().optional(),
+        maxConflictRate: z.number().min(0).optional(),
         maxStalenessMs: z.number().min(0).optional(),
       })
       .strict()

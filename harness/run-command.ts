@@ -7,11 +7,13 @@
 import { relative } from "node:path";
 import type { Signals } from "../checkers/signals.ts";
 import { anomalyTotal, EXIT, exitCodeFor, type Results } from "../checkers/verdict.ts";
+import { conflictsOf, conflictsText } from "../reports/conflicts.ts";
 import { DEFAULTS, randomSeed, type TestConfig, validateConfig } from "./config.ts";
 import { compareWithExpected, type Expectation } from "./expectation.ts";
 import { RunProgress } from "./progress.ts";
 import { planRun, runTest } from "./runner.ts";
 import { DEFAULT_SCENARIO, findScenario } from "./scenarios/index.ts";
+import { expectedOutcome } from "./scenarios/scenario.ts";
 import { READ_POLICIES, type ReadPolicy } from "./scenarios/scenario.ts";
 import { prepareStoreDir } from "./store-dir.ts";
 
@@ -36,6 +38,7 @@ export interface RunFlags {
   sloErrorRate?: number;
   sloLag?: number;
   sloFailover?: number;
+  sloConflictRate?: number;
   sloStaleness?: number;
   reads?: string;
   json?: boolean;
@@ -108,6 +111,7 @@ function sloFromFlags(f: RunFlags): TestConfig["slo"] {
     maxErrorRate: f.sloErrorRate,
     maxReplicationLagMs: f.sloLag,
     maxFailoverMs: f.sloFailover,
+    maxConflictRate: f.sloConflictRate,
     maxStalenessMs: f.sloStaleness,
   };
   const set = Object.entries(slo).filter(([, v]) => v !== undefined);
@@ -230,7 +234,10 @@ export async function executeRun(config: TestConfig, flags: ExecuteOptions): Pro
     }
     await writeRunReports(outcome.folder.dir, say);
     const r = outcome.results;
-    const expectation = compareWithExpected(findScenario(config.scenario), r);
+    const expectation = compareWithExpected(
+      expectedOutcome(findScenario(config.scenario), config.nemesis),
+      r,
+    );
     const code = flags.expectMatch
       ? expectation.matches
         ? EXIT.valid
@@ -322,6 +329,8 @@ function verdictLines(
   for (const [pair, lag] of Object.entries(signals.replicationLagMs ?? {})) {
     lines.push(`  replication lag ${pair}: p50 ${lag.p50} ms, max ${lag.max} ms (${lag.samples} probes)`);
   }
+  const conflicts = conflictsOf(r.signals);
+  if (conflicts) lines.push(...conflictsText(conflicts, signals.writes).map((l) => `  ${l}`));
   for (const f of signals.failover ?? []) {
     lines.push(
       `  failover to ${f.to}: first acknowledged write ${f.firstWriteAfterMs === null ? "never" : `${f.firstWriteAfterMs} ms`} after the fault began`,

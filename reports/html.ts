@@ -10,6 +10,7 @@
 import type { History } from "../checkers/history/op.ts";
 import { anomalyTotal, type Results } from "../checkers/verdict.ts";
 import { renderAnomalies } from "./anomaly-html.ts";
+import { valueTable } from "./value-table.ts";
 import { reportAssets } from "./assets.ts";
 import { asRecord, ms, validityCell, validityClass, WORD } from "./cells.ts";
 import { chartData } from "./chart-data.ts";
@@ -111,9 +112,10 @@ function renderCounts(intervals: OpInterval[], hasTimes: boolean): string {
 
 function renderConfig(test: unknown): string {
   const t = asRecord(test);
+  // Regions, nodes and the like are tables; the schedule has its own section.
   const rows = Object.entries(t)
     .filter(([k]) => k !== "schedule")
-    .map(([k, v]) => `<tr><th>${h(k)}</th><td class="value">${h(compactValue(v, 400))}</td></tr>`)
+    .map(([k, v]) => `<tr><th>${h(k)}</th><td class="value">${valueTable(v, k)}</td></tr>`)
     .join("");
   return rows ? `<table><tbody>${rows}</tbody></table>` : `<p class="note">test.json is empty.</p>`;
 }
@@ -121,11 +123,20 @@ function renderConfig(test: unknown): string {
 function renderSignals(signals: Record<string, unknown> | undefined): string {
   const entries = Object.entries(signals ?? {});
   if (!entries.length) return "";
-  const rows = entries
-    .slice(0, 100)
-    .map(([k, v]) => `<tr><th>${h(k)}</th><td class="value">${h(compactValue(v, 400))}</td></tr>`)
-    .join("");
-  return `<h3>Signals</h3><table><tbody>${rows}</tbody></table>`;
+  // Per region, per region pair, per failover: each signal as its own table.
+  const names: Record<string, string> = {
+    regions: "Per region",
+    replicationLagMs: "Replication lag by region pair (ms)",
+    failover: "Failovers",
+  };
+  const what: Record<string, string> = { regions: "region", replicationLagMs: "pair" };
+  const scalars = entries.filter(([, v]) => v === null || typeof v !== "object");
+  const parts = entries
+    .filter(([, v]) => v !== null && typeof v === "object")
+    .slice(0, 30)
+    .map(([k, v]) => `<h4>${h(names[k] ?? k)}</h4>${valueTable(v, what[k] ?? "")}`);
+  if (scalars.length) parts.unshift(valueTable(Object.fromEntries(scalars)));
+  return `<h3>Signals</h3>${parts.join("\n")}`;
 }
 
 /** Static help text (no run data in it). */
@@ -160,7 +171,7 @@ export function renderReport(input: ReportInput & { runDir?: string }): string {
     : "";
   const title = `${WORD[String(input.results.valid)] ?? "?"}: ${String(asRecord(input.test).name ?? "faultline run")}`;
   const lagNote = charts.lag
-    ? ""
+    ? `<p class="note">Each dot is one probe: a row written on one side, placed at the time it was written; its height is how long it took to become visible on the other side. While replication is cut no probe arrives, so the first one written in a cut shows the cut's length.</p>`
     : `<p class="note">No replication lag was measured in this run (metrics.jsonl has no <code>lag</code> entries).</p>`;
   const latencyNote = charts.latency.length
     ? `<p class="note">Each dot is one operation at the time it was invoked; shaded bands are fault windows. Drag across a chart to zoom, double-click to reset.</p>`

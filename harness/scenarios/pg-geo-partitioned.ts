@@ -39,6 +39,14 @@ export const pgGeoPartitioned: Scenario = {
   expected:
     "positive: no conflicts, no lost writes, no divergence (stale local reads of remote keys are the expected cost); with dns-split: conflicts, lost and divergent writes",
   expectedValid: true,
+  expectedUnder: {
+    [DNS_SPLIT]: {
+      expected:
+        "negative: conflicts counted, acknowledged writes lost (not linearizable at their home) during the split window",
+      expectedValid: false,
+      expectedAnomalies: ["nonlinearizable"],
+    },
+  },
   implemented: true,
   store: "postgres",
   layoutSpec: MULTI_WRITER_LAYOUT,

@@ -31,6 +31,9 @@ export interface ScenarioInfo {
   expectedValid: boolean;
   /** Anomaly types a negative control must find (all of them). */
   expectedAnomalies?: string[];
+  /** A different expectation under one of its own nemeses (pg-geo-partitioned under dns-split is a
+   *  negative control), by nemesis name. */
+  expectedUnder?: Record<string, { expected: string; expectedValid: boolean; expectedAnomalies?: string[] }>;
   implemented: boolean;
   /** The workload its clients run: register, set, ... */
   workload?: string;
@@ -52,6 +55,16 @@ export interface ScenarioNemesisPlan {
 export interface ScenarioNemesis {
   description: string;
   plan(opts: ScenarioNemesisPlan): ScheduledFault[];
+}
+
+/** What a run of `s` under `nemeses` must find: the scenario's own expectation, or the one it
+ *  states for a nemesis among them (`expectedUnder`). */
+export function expectedOutcome(
+  s: ScenarioInfo,
+  nemeses: readonly string[],
+): Pick<ScenarioInfo, "name" | "expected" | "expectedValid" | "expectedAnomalies"> {
+  const under = nemeses.map((n) => s.expectedUnder?.[n]).find((x) => x !== undefined);
+  return under ? { name: `${s.name} under ${nemeses.join(", ")}`, ...under } : s;
 }
 
 /**

@@ -56,9 +56,10 @@ BEGIN
     NEW.lww_by := current_setting('cluster_name');
     RETURN NEW;
   END IF;
-  -- A remote version arriving: keep whichever is newer (node name breaks ties).
+  -- A remote version arriving: keep whichever is newer (node name breaks ties). Names are
+  -- schema-qualified: the apply worker runs with an empty search_path.
   IF (NEW.lww_at, NEW.lww_by) < (OLD.lww_at, OLD.lww_by) THEN
-    INSERT INTO faultline_lww_discards (tbl, key, lost_value, lost_at, lost_by, kept_value, kept_at, kept_by)
+    INSERT INTO public.faultline_lww_discards (tbl, key, lost_value, lost_at, lost_by, kept_value, kept_at, kept_by)
       VALUES (TG_TABLE_NAME, OLD.key, NEW.value, NEW.lww_at, NEW.lww_by, OLD.value, OLD.lww_at, OLD.lww_by);
     RETURN NULL;
   END IF;
