@@ -3,6 +3,7 @@
  * `harness/backends/<name>/` with a `BackendFactory`, plus one line here.
  */
 import type { BackendFactory, BackendName } from "./backend.ts";
+import { composeBackend } from "./compose/compose-backend.ts";
 import { dockerBackend } from "./docker/factory.ts";
 import { externalBackend } from "./external/external-backend.ts";
 import { localBackend } from "./local/local-backend.ts";
@@ -16,6 +17,7 @@ export function registerBackend(factory: BackendFactory): void {
 registerBackend(localBackend);
 registerBackend(externalBackend);
 registerBackend(dockerBackend);
+registerBackend(composeBackend);
 
 export function findBackend(name: string): BackendFactory {
   const f = factories.get(name);

@@ -6,6 +6,7 @@ import { postgresDriver } from "./postgres/driver.ts";
 import { redisDriver } from "./redis/driver.ts";
 import { etcdDriver } from "./etcd/driver.ts";
 import "./postgres/docker-deployment.ts"; // PostgreSQL on the docker backend (registers in PG_BACKENDS)
+import "./postgres/compose-deployment.ts"; // ... and on the compose layout
 import type { StoreDriver } from "./store-driver.ts";
 
 const drivers = new Map<string, StoreDriver>();

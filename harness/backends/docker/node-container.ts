@@ -166,9 +166,8 @@ export class RunningNodeContainer {
   }
 
   async resume(): Promise<void> {
-    await this.container.unpause().catch((err: Error & { statusCode?: number }) => {
-      if (err.statusCode !== 409) throw err; // not paused
-    });
+    // Unpausing what is not paused is no error here (docker answers 409 or 500 "is not paused").
+    if ((await this.container.inspect()).State.Paused) await this.container.unpause();
   }
 
   /** Runs a command in the container as root; throws with its output when it fails. */
