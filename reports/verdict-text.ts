@@ -32,6 +32,9 @@ const NOUNS: Record<string, [string, string]> = {
   "wrong-total": ["wrong total", "wrong totals"],
   "negative-value": ["negative balance", "negative balances"],
   "counter-out-of-range": ["counter read out of range", "counter reads out of range"],
+  "nil-balance": ["read with a missing balance", "reads with missing balances"],
+  "unexpected-key": ["read of an unknown account", "reads of unknown accounts"],
+  "long-fork": ["long fork", "long forks"],
   "slo-violation": ["SLO violation", "SLO violations"],
 };
 
