@@ -11,7 +11,14 @@ import { jepsenDetail } from "./jepsen-detail.ts";
 import { ruledOutHtml } from "./ruled-out.ts";
 import { compactValue, escapeHtml as h } from "./escape.ts";
 import { linearDetail } from "./linear-detail.ts";
-import { faultsAt, intervalFor, type OperationIndex, type OpInterval, type OpLike } from "./operations.ts";
+import {
+  type FaultWindow,
+  faultsAt,
+  intervalFor,
+  type OperationIndex,
+  type OpInterval,
+  type OpLike,
+} from "./operations.ts";
 import { formatSeconds } from "./svg.ts";
 import { LINEARIZED_TAIL, renderTimelineSvg } from "./timeline-svg.ts";
 import { describeFault, subjectOp } from "./verdict-text.ts";
@@ -63,11 +70,42 @@ function uniqueIntervals(list: OpLike[], ops: OperationIndex): OpInterval[] {
 
 const TIMELINE_LEGEND = `<div class="legend"><span><i class="sw" style="background:#fecaca;border-color:#b91c1c"></i>cannot be linearized</span><span><i class="sw" style="background:#fff;border:2px solid #2563eb"></i>concurrent with it</span><span><i class="sw" style="background:#cfe8d5;border-color:#15803d"></i>#n: order in the longest partial linearization</span><span><i class="sw" style="background:#fde2b8"></i>info (unknown outcome)</span><span><i class="sw" style="background:rgba(220,38,38,.12);border-color:rgba(220,38,38,.5)"></i>fault window</span></div>`;
 
+/** Set anomalies are about elements added and read, not linearization: they get their own words. */
+const SET_TYPES = new Set(["lost-write", "stale-read", "unexpected", "duplicate", "never-read"]);
+
+const SET_ROLES: Record<string, { subject: string; other: string }> = {
+  "lost-write": { subject: "the add that was lost", other: "a later read that does not hold it" },
+  "stale-read": { subject: "the stale read", other: "an add it misses, already known before it began" },
+};
+
+const SET_LEGEND = (type: string) => {
+  const r = SET_ROLES[type] ?? { subject: "the operation that shows it", other: "an operation it concerns" };
+  return `<div class="legend"><span><i class="sw" style="background:#fecaca;border-color:#b91c1c"></i>${h(r.subject)}</span><span><i class="sw" style="background:#fff;border:2px solid #2563eb"></i>${h(r.other)}</span><span><i class="sw" style="background:#fde2b8"></i>info (unknown outcome)</span><span><i class="sw" style="background:rgba(220,38,38,.12);border-color:rgba(220,38,38,.5)"></i>fault window</span></div>`;
+};
+
+/** The set view: the timeline around the anomaly, its operations named in set terms. */
+function setView(
+  a: Anomaly,
+  ops: OperationIndex,
+): { figure: string; list: OpInterval[]; failing?: OpInterval; roles: Map<OpInterval, string> } | undefined {
+  const subject = subjectOp(a, ops);
+  const failing = subject ? intervalFor(ops, subject) : undefined;
+  const list = uniqueIntervals(Array.isArray(a.ops) ? a.ops : [], ops);
+  const r = SET_ROLES[a.type] ?? { subject: a.type, other: "related" };
+  const roles = new Map<OpInterval, string>();
+  for (const iv of list) roles.set(iv, r.other);
+  if (failing) roles.set(failing, r.subject);
+  const svg = renderTimelineSvg(a, ops);
+  const figure = svg ? `<div class="figure">${svg}</div>${SET_LEGEND(a.type)}` : "";
+  return { figure, list, failing, roles };
+}
+
 /** The linearizability view: timeline, states before the failure, ops with their roles. */
 function linearView(
   a: Anomaly,
   ops: OperationIndex,
 ): { figure: string; list: OpInterval[]; failing?: OpInterval; roles: Map<OpInterval, string> } | undefined {
+  if (SET_TYPES.has(a.type)) return setView(a, ops);
   const d = linearDetail(a);
   if (!d.failing && !d.linearized.length && !d.concurrent.length && a.type !== "nonlinearizable")
     return undefined;
@@ -166,6 +204,70 @@ function renderAnomaly(
 <p class="explanation">${h(a.explanation ?? "")}</p>${ruledOutHtml("Rules out", a.rulesOut, a.alsoRulesOut)}${jepsenDetail(a)}${when}${linear?.figure ?? ""}${cycle?.figure ?? ""}${table}${raw}</article>`;
 }
 
+/** Lost writes that happened under one fault window are one finding, shown as one card. */
+interface LostGroup {
+  lostGroup: true;
+  group: Anomaly[];
+  fault?: FaultWindow;
+}
+
+function groupLostWrites(list: Anomaly[], ops: OperationIndex): (Anomaly | LostGroup)[] {
+  const groups = new Map<string, LostGroup>();
+  const items: (Anomaly | LostGroup)[] = [];
+  for (const a of list) {
+    if (a.type !== "lost-write") {
+      items.push(a);
+      continue;
+    }
+    const s = subjectOp(a, ops);
+    const iv = s ? intervalFor(ops, s) : undefined;
+    const t = iv ? (iv.completeTime ?? iv.invokeTime) : undefined;
+    const fault = t === undefined ? undefined : faultsAt(ops.faults, t)[0];
+    const k = fault ? `${fault.start}` : "none";
+    const g = groups.get(k);
+    if (g) g.group.push(a);
+    else {
+      const created: LostGroup = { lostGroup: true, group: [a], fault };
+      groups.set(k, created);
+      items.push(created);
+    }
+  }
+  // A group of one is just that anomaly.
+  return items.map((x) => (isGroup(x) && x.group.length === 1 ? x.group[0] : x));
+}
+
+const isGroup = (x: Anomaly | LostGroup): x is LostGroup => (x as LostGroup).lostGroup === true;
+
+const LOST_ROWS = 200;
+
+function renderLostGroup(
+  group: Anomaly[],
+  fault: FaultWindow | undefined,
+  checker: string,
+  ops: OperationIndex,
+  id: string,
+  withFigure: boolean,
+): string {
+  const acked = group.filter((a) => a.acknowledged !== false).length;
+  const keys = [...new Set(group.map((a) => compactValue(a.key, 40)))];
+  const during = fault ? `during ${describeFault(fault)}` : ops.faults.length ? "with no fault active" : "";
+  const rows = group.slice(0, LOST_ROWS).map((a) => {
+    const add = subjectOp(a, ops);
+    const addIv = add ? intervalFor(ops, add) : undefined;
+    const reads = (Array.isArray(a.ops) ? a.ops : []).filter((o) => o && o !== a.op);
+    const readIv = reads[0] ? intervalFor(ops, reads[0]) : undefined;
+    return `<tr><td><code>${h(compactValue(a.element, 40))}</code></td><td>${h(compactValue(a.key, 40))}</td><td>${h(a.acknowledged === false ? "unknown outcome, seen by a read" : "acknowledged")}</td><td>${h(addIv?.node ?? addIv?.region ?? "")}</td><td class="num">${h(timeCell(ops, addIv?.completeTime ?? addIv?.invokeTime))}</td><td class="num">${h(timeCell(ops, readIv?.completeTime ?? readIv?.invokeTime))}</td><td>${h(readIv?.node ?? readIv?.region ?? "")}</td></tr>`;
+  });
+  const more =
+    group.length > rows.length
+      ? `<p class="note">Showing ${h(rows.length)} of ${h(group.length)}; all are in results.json.</p>`
+      : "";
+  const first = withFigure ? setView(group[0], ops)?.figure : "";
+  return `<article class="anomaly" id="${id}"><h3><span class="badge">lost-write</span>${h(checker)} · ${h(group.length)} adds lost${keys.length <= 3 ? ` · key ${h(keys.join(", "))}` : ` · ${h(keys.length)} keys`}</h3>
+<p class="explanation">${h(`${group.length} adds (${acked} of them acknowledged) ${during ? `made ${during} ` : ""}are missing from every read that began after them; no later read saw them again.`)}</p>${first ?? ""}
+<details open><summary>The lost adds (${h(group.length)})</summary><table><thead><tr><th>element</th><th>key</th><th>add</th><th>node</th><th class="num">added at</th><th class="num">first read without it</th><th>read on</th></tr></thead><tbody>${rows.join("")}</tbody></table>${more}</details></article>`;
+}
+
 export function renderAnomalies(results: Results, ops: OperationIndex): string {
   const parts: string[] = [];
   Object.entries(results.checkers).forEach(([name, c]: [string, CheckerResult], ci) => {
@@ -186,19 +288,28 @@ export function renderAnomalies(results: Results, ops: OperationIndex): string {
         );
       return;
     }
-    const cards = list.slice(0, LIMITS.anomalyCardsPerChecker);
-    cards.forEach((a, i) => {
-      parts.push(renderAnomaly(a, name, ops, `anomaly-${ci}-${i}`, i < LIMITS.figuresPerChecker, i === 0));
+    const cards = groupLostWrites(list, ops).slice(0, LIMITS.anomalyCardsPerChecker);
+    const inCards = new Set<Anomaly>();
+    cards.forEach((item, i) => {
+      const id = `anomaly-${ci}-${i}`;
+      if (isGroup(item)) {
+        for (const a of item.group) inCards.add(a);
+        parts.push(renderLostGroup(item.group, item.fault, name, ops, id, i < LIMITS.figuresPerChecker));
+      } else {
+        inCards.add(item);
+        parts.push(renderAnomaly(item, name, ops, id, i < LIMITS.figuresPerChecker, i === 0));
+      }
     });
-    if (list.length > cards.length) {
-      const rest = list.slice(cards.length, LIMITS.anomalyRowsPerChecker);
+    const remaining = list.filter((a) => !inCards.has(a));
+    if (remaining.length) {
+      const rest = remaining.slice(0, LIMITS.anomalyRowsPerChecker - inCards.size);
       const rows = rest.map((a) => {
         const s = subjectOp(a, ops);
         const iv = s ? intervalFor(ops, s) : undefined;
         return `<tr><td>${h(a.type)}</td><td>${h(compactValue(a.key, 40))}</td><td>${h(iv?.region ?? "")}</td><td class="num">${h(timeCell(ops, iv?.completeTime ?? iv?.invokeTime))}</td><td>${h(compactValue(a.explanation, 200))}</td></tr>`;
       });
       parts.push(
-        `<details><summary>${h(list.length - cards.length)} more anomalies from ${h(name)}</summary><table><thead><tr><th>type</th><th>key</th><th>region</th><th class="num">at</th><th>explanation</th></tr></thead><tbody>${rows.join("")}</tbody></table>${total > cards.length + rest.length ? `<p class="note">Showing ${h(cards.length + rest.length)} of ${h(total)}; ${list.length < total ? "the checker counted the rest without listing them" : "all are in results.json"}.</p>` : ""}</details>`,
+        `<details><summary>${h(remaining.length)} more anomalies from ${h(name)}</summary><table><thead><tr><th>type</th><th>key</th><th>region</th><th class="num">at</th><th>explanation</th></tr></thead><tbody>${rows.join("")}</tbody></table>${total > inCards.size + rest.length ? `<p class="note">Showing ${h(inCards.size + rest.length)} of ${h(total)}; ${list.length < total ? "the checker counted the rest without listing them" : "all are in results.json"}.</p>` : ""}</details>`,
       );
     }
   });
