@@ -177,7 +177,9 @@ export function chartData(ops: OperationIndex, metrics: object[] | undefined): C
     if (o.kind !== "lag" || typeof o.t !== "number" || typeof o.ms !== "number") continue;
     const pair = `${String(o.from ?? "?")} → ${String(o.to ?? "?")}`;
     const list = lagPoints.get(pair) ?? [];
-    list.push([r3(o.t / 1e9), r3(o.ms)]);
+    // A probe is recorded when it becomes visible, `ms` after it was written. Placed at the write,
+    // a probe stuck behind a cut shows its lag where the cut began, not after the heal.
+    list.push([r3(Math.max(0, o.t / 1e9 - o.ms / 1000)), r3(o.ms)]);
     lagPoints.set(pair, list);
   }
   if (lagPoints.size) {

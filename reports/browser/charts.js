@@ -142,10 +142,10 @@
         ...data.lag.pairs.map((p, i) => ({
           label: p,
           stroke: PALETTE[i % PALETTE.length],
-          width: 1.5,
-          spanGaps: true,
-          // Probes are sparse (about one a second): show each measurement, not just the line.
-          points: { show: true, size: 5, fill: PALETTE[i % PALETTE.length] },
+          // Measured samples only: a line between two probes would invent the values in between
+          // (while replication is cut no probe completes, and a line would draw a ramp).
+          paths: () => null,
+          points: { show: true, size: 6, fill: PALETTE[i % PALETTE.length] },
         })),
       ],
       plugins: [faultPlugin(data.faults, data.end)],
