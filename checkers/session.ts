@@ -104,7 +104,7 @@ export function checkSession(history: History): CheckerResult {
           type: "monotonic-reads",
           key: op.key,
           explanation:
-            `process ${op.process} read ${JSON.stringify(last.value)} from key ${key}, then read ` +
+            `process ${op.process} read ${JSON.stringify(last.value)} from key ${key}${last.op.node ? ` on ${last.op.node}` : ""}, then read ` +
             `${JSON.stringify(op.value)}${op.node ? ` from ${op.node}` : ""}: a value older than one it had already seen.`,
           ops: [last.op, op],
         });

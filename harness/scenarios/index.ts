@@ -11,6 +11,8 @@ import { pgMultiWriter, pgMultiWriterCrdt, pgMultiWriterLww } from "./pg-multi-w
 import { redisSentinel } from "./redis-sentinel.ts";
 import { etcd3Region, etcdSerializableReads } from "./etcd-3-region.ts";
 import { pgReadCommitted } from "./pg-read-committed.ts";
+import { pgReadsLocal, pgReadsPinned, pgReadsPrimary } from "./pg-reads.ts";
+import { pgRegionSwitchLocal, pgRegionSwitchPinned } from "./pg-region-switch.ts";
 import { pgRepeatableRead } from "./pg-repeatable-read.ts";
 import { pgReplicaReads } from "./pg-replica-reads.ts";
 import { pgSerializable } from "./pg-serializable.ts";
@@ -37,6 +39,11 @@ export const scenarios: (Scenario | Planned)[] = [
   pgBank,
   pgBankReadCommitted,
   pgReplicaReads,
+  pgReadsLocal,
+  pgReadsPinned,
+  pgReadsPrimary,
+  pgRegionSwitchLocal,
+  pgRegionSwitchPinned,
   redisSentinel,
   etcd3Region,
   etcdSerializableReads,

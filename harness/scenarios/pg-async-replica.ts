@@ -42,6 +42,8 @@ export const pgAsyncReplica: Scenario = {
   workload: "register",
   routing: { writes: "primary", reads: "local" },
   checkers: [LINEARIZABLE_REGISTER, { name: "session", options: {} }],
+  // `--reads P` runs the same layout as pg-reads-P (pg-reads.ts), with that policy's expectation.
+  readVariants: { local: "pg-reads-local", pinned: "pg-reads-pinned", primary: "pg-reads-primary" },
 };
 
 export const pgSyncReplica: Scenario = {
@@ -53,6 +55,7 @@ export const pgSyncReplica: Scenario = {
   expectedValid: true,
   expectedAnomalies: undefined,
   storeOptions: { synchronous: true },
+  readVariants: undefined,
   // remote_apply promises that a session reads its own writes, not linearizability: a read on
   // the primary can still miss a commit the standby already shows, until the ack arrives.
   checkers: [{ name: "session", options: {} }],
