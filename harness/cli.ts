@@ -157,15 +157,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
         "--checker <name>",
         "checker (default: linearizable; for a run folder, the run's own checkers)",
       ).choices([
-          "linearizable",
-          "session",
-          "set",
-          "bank",
-          "counter",
-          "long-fork",
-          "elle-list-append",
-          "elle-rw-register",
-        ]),
+        "linearizable",
+        "session",
+        "set",
+        "bank",
+        "counter",
+        "long-fork",
+        "elle-list-append",
+        "elle-rw-register",
+      ]),
     )
     .option(
       "--model <m>",
@@ -206,9 +206,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("export")
-    .description(
-      "write a run's history (or any history file) as Jepsen EDN for Knossos, elle-cli and Jepsen",
-    )
+    .description("write a run's history (or any history file) as Jepsen EDN for Knossos, elle-cli and Jepsen")
     .argument("<input>", "a run folder (its history.jsonl) or a history file")
     .addOption(new Option("--format <f>", "output format").choices(["edn"]).default("edn"))
     .option("-o, --out <file>", "write here instead of stdout")
@@ -247,7 +245,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
         workload: s.workload ?? "register",
         defaultNemesis: s.defaults?.nemesis ?? DEFAULTS.nemesis,
         ownNemeses: "nemeses" in s && s.nemeses ? Object.keys(s.nemeses) : [],
+        faults: [] as string[],
       }));
+      // The faults each built scenario's layout can take (partition shapes included).
+      const { supportedNemesesOf } = await import("./scenario-faults.ts");
+      for (const r of rows) if (r.implemented) r.faults = await supportedNemesesOf(r.name).catch(() => []);
       if (o.json) {
         console.log(JSON.stringify(rows));
       } else {
@@ -259,7 +261,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
             `${s.name}${s.implemented ? "" : "  (planned)"}\n  layout:   ${s.layout}\n  expected: ${s.expected} (${control})` +
               (s.implemented
                 ? `\n  workload: ${s.workload}; default nemesis: ${s.defaultNemesis.join(", ") || "none"}` +
-                  (s.ownNemeses.length ? `; its own: ${s.ownNemeses.join(", ")}` : "")
+                  (s.ownNemeses.length ? `; its own: ${s.ownNemeses.join(", ")}` : "") +
+                  `\n  faults:   ${s.faults.join(", ")}`
                 : "") +
               "\n",
           );
