@@ -29,6 +29,8 @@ export interface CheckOptions {
   nilReads?: "any" | "value";
   /** Staleness: how stale (ms since a replacing write was acknowledged) a read may be and pass. */
   staleBoundMs?: number;
+  /** Counter: judge only the reads marked `final` (after healing and quiescing). */
+  finalReadsOnly?: boolean;
 }
 
 export interface Checker {

@@ -8,6 +8,7 @@ import { relative } from "node:path";
 import type { Signals } from "../checkers/signals.ts";
 import { anomalyTotal, EXIT, exitCodeFor, type Results } from "../checkers/verdict.ts";
 import { conflictsOf, conflictsText } from "../reports/conflicts.ts";
+import { expectedCostText } from "../reports/expected-cost.ts";
 import { DEFAULTS, randomSeed, type TestConfig, validateConfig } from "./config.ts";
 import { compareWithExpected, type Expectation } from "./expectation.ts";
 import { RunProgress } from "./progress.ts";
@@ -324,6 +325,8 @@ function verdictLines(
     );
     const first = c.anomalies[0];
     if (first) lines.push(`    e.g. ${first.explanation}`);
+    const cost = expectedCostText(c);
+    if (cost) lines.push(`    ${cost}`);
   }
   const signals = r.signals as Partial<Signals>;
   for (const [pair, lag] of Object.entries(signals.replicationLagMs ?? {})) {

@@ -16,6 +16,7 @@ import { asRecord, ms, validityCell, validityClass, WORD } from "./cells.ts";
 import { chartData } from "./chart-data.ts";
 import { countOps, type OpCounts } from "./counts.ts";
 import { renderConflicts } from "./conflicts.ts";
+import { renderExpectedCosts } from "./expected-cost.ts";
 import { compactValue, escapeHtml as h, jsonForScript } from "./escape.ts";
 import { renderFaults, renderSchedule } from "./faults-html.ts";
 import { indexOperations, type OperationIndex, type OpInterval } from "./operations.ts";
@@ -194,6 +195,7 @@ ${overview}
 ${renderCheckerTable(input.results)}
 <h2 id="anomalies">Anomalies</h2>
 ${renderAnomalies(input.results, ops)}
+${renderExpectedCosts(input.results.checkers)}
 <h2 id="latency">Latency over time</h2>
 ${latencyNote}
 <div id="latency-charts" class="chart-slot"></div>
