@@ -15,6 +15,7 @@ import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
 import { planRun, preflightRun, runTest } from "../../harness/runner.ts";
 import { topologyFor } from "../../harness/scenarios/assemble.ts";
+import { registerScenario } from "../../harness/scenarios/index.ts";
 import { redisSentinel } from "../../harness/scenarios/redis-sentinel.ts";
 import { redisDriver } from "../../harness/stores/redis/driver.ts";
 import { SENTINEL_WRITES_FILE } from "../../harness/stores/redis/sentinel-deployment.ts";
@@ -128,5 +129,52 @@ describe.runIf(
     );
     expect(nodes.length).toBe(6);
     for (const n of nodes) expect(n.pid).toBeUndefined();
+  }, 150_000);
+
+  it("register workload: linearizable without faults; never-written keys read as null", async () => {
+    registerScenario({
+      ...redisSentinel,
+      name: "redis-register-calm",
+      workload: "register",
+      routing: { writes: "primary", reads: "primary" },
+      checkers: [{ name: "linearizable", options: { model: "cas-register", initial: null, allKeys: true } }],
+    });
+    const outcome = await runTest(config({ scenario: "redis-register-calm", timeLimitS: 8, nemesis: [] }), {
+      phase: () => {},
+      log: () => {},
+    });
+    const history = parseHistory(readFileSync(outcome.folder.history, "utf8"));
+    const oks = history.filter((o) => o.type === "ok" && o.process !== NEMESIS);
+    expect(oks.some((o) => o.f === "read" && o.value === null)).toBe(true);
+    expect(oks.some((o) => o.f === "cas")).toBe(true);
+    expect(history.some((o) => o.type === "fail" && o.f === "cas" && o.error === "cas-mismatch")).toBe(true);
+    expect(outcome.results!.checkers.linearizable?.valid).toBe(true);
+    expect(outcome.results!.checkers.divergence?.valid).toBe(true);
+  }, 120_000);
+
+  it("a Sentinel that never elects: writes cut from the master end as info ops, and the run ends on time", async () => {
+    // Sentinels that would only call the master down after a minute never fail over in this run.
+    registerScenario({
+      ...redisSentinel,
+      name: "redis-sentinel-never-elects",
+      storeOptions: { downAfterMs: 60_000 },
+    });
+    const outcome = await runTest(
+      config({ scenario: "redis-sentinel-never-elects", timeLimitS: 20, faultDurationS: 8 }),
+      {
+        phase: () => {},
+        log: () => {},
+      },
+    );
+    const history = parseHistory(readFileSync(outcome.folder.history, "utf8"));
+    const signals = outcome.results!.signals.sentinel as { failovers: unknown[] };
+    expect(signals.failovers).toEqual([]);
+    // Clients outside the master's region lost it for the cut: their adds ended unknown, not hung.
+    const infos = history.filter((o) => o.type === "info" && o.process !== NEMESIS && o.region !== "us-east");
+    expect(infos.length).toBeGreaterThan(0);
+    // Time limit + quiesce + final reads + checking: bounded, nothing waited forever.
+    expect(outcome.wallMs).toBeLessThan(90_000);
+    // Nothing was lost: the master was never replaced.
+    expect(outcome.results!.anomalyTypes).not.toContain("lost-write");
   }, 150_000);
 });
