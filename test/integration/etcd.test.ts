@@ -17,6 +17,7 @@ import { DEFAULTS, validateConfig } from "../../harness/config.ts";
 import { runTest } from "../../harness/runner.ts";
 import { topologyFor } from "../../harness/scenarios/assemble.ts";
 import { etcd3Region, etcdSerializableReads } from "../../harness/scenarios/etcd-3-region.ts";
+import { registerScenario } from "../../harness/scenarios/index.ts";
 import type { Scenario } from "../../harness/scenarios/scenario.ts";
 import { etcdDriver } from "../../harness/stores/etcd/driver.ts";
 import type { SupervisedNode } from "../../harness/stores/supervised-node.ts";
@@ -78,6 +79,8 @@ describe.runIf(packetFaultsAndBinaries({ etcd: "etcd-server" }))("etcd, end to e
     );
     expect(oks.filter((o) => o.f === "cas").length).toBeGreaterThan(0);
     expect(oks.filter((o) => o.f === "read" && o.value !== null).length).toBeGreaterThan(0);
+    // A key never written reads as null (the register's initial value), not as an error.
+    expect(oks.some((o) => o.f === "read" && o.value === null)).toBe(true);
     const results = outcome.results!;
     expect(results.checkers.linearizable?.valid).toBe(true);
     expect(results.checkers.divergence?.valid).toBe(true);
@@ -85,6 +88,24 @@ describe.runIf(packetFaultsAndBinaries({ etcd: "etcd-server" }))("etcd, end to e
     console.info(`etcd-3-region: ${oks.length} ok ops, faults ${faults.map((f) => f.f).join(", ")}`);
     for (const n of nodes) expect(n.pid).toBeUndefined();
   }, 180_000);
+
+  it("set workload: no acknowledged add lost under region partitions", async () => {
+    registerScenario({
+      ...etcd3Region,
+      name: "etcd-set",
+      workload: "set",
+      checkers: [{ name: "set", options: {} }],
+      defaults: { net: "netns", nemesis: ["partition"] },
+    });
+    const outcome = await runTest(
+      config(etcd3Region, { scenario: "etcd-set", timeLimitS: 15, nemesis: ["partition"] }),
+      { phase: () => {}, log: () => {} },
+    );
+    const set = outcome.results!.checkers.set!;
+    expect(set.stats!.addsAcknowledged as number).toBeGreaterThan(0);
+    expect(set.valid).toBe(true);
+    expect(outcome.results!.checkers.divergence?.valid).toBe(true);
+  }, 120_000);
 
   it("etcd-serializable-reads: stale reads from a member cut off from the majority", async () => {
     const { outcome, history, nodes } = await run(etcdSerializableReads);
