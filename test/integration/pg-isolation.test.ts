@@ -5,7 +5,7 @@
  *   about PostgreSQL; rerun with KEEP_RUNS=1 to keep the history);
  * - pg-repeatable-read fails serializable with G2-item (write skew) and passes
  *   snapshot-isolation, in the same history;
- * - pg-read-committed fails snapshot-isolation with G-single (read skew).
+ * - pg-read-committed fails snapshot-isolation with G-single (read skew) and lost-update.
  */
 import { describe, expect, it } from "vitest";
 import { pairOps } from "../../checkers/history/pairs.ts";
@@ -51,12 +51,13 @@ describe("PostgreSQL isolation levels on list-append", () => {
     }
   }, 180_000);
 
-  it("pg-read-committed: not snapshot isolation (G-single)", async () => {
+  it("pg-read-committed: not snapshot isolation (G-single, lost-update)", async () => {
     const { outcome, cleanup } = await runScenario("pg-read-committed", { timeLimitS: TIME_LIMIT_S });
     try {
       const r = outcome.results!;
       expect(r.valid).toBe(false);
       expect(r.anomalyTypes).toContain("G-single");
+      expect(r.anomalyTypes).toContain("lost-update");
       const explained = r.checkers["elle-list-append"]!.anomalies.find((a) => a.type === "G-single");
       expect(explained).toBeDefined();
     } finally {
