@@ -11,7 +11,7 @@ import type { Scenario } from "./scenario.ts";
 export const pgBank: Scenario = {
   name: "pg-bank",
   layout: "one region, one primary; bank transfers and reads of every balance at SERIALIZABLE",
-  expected: "every read sums to the total (positive control)",
+  expected: "every read sums to the total",
   expectedValid: true,
   implemented: true,
   store: "postgres",
@@ -28,7 +28,7 @@ export const pgBankReadCommitted: Scenario = {
   name: "pg-bank-read-committed",
   layout:
     "as pg-bank at READ COMMITTED, each balance read by its own statement (a transfer may commit in between)",
-  expected: "reads with a wrong total (negative control)",
+  expected: "reads with a wrong total",
   expectedValid: false,
   expectedAnomalies: ["wrong-total"],
   workloadOptions: { isolation: "read committed", splitReads: true },
