@@ -44,7 +44,9 @@ export const pgMultiWriter: Scenario = {
   layoutSpec: MULTI_WRITER_LAYOUT,
   storeOptions: { resolution: "apply-on-arrival" },
   workload: "counter",
-  workloadOptions: { keys: 3 },
+  // One shared row: both regions increment it many times a second, so the last versions of the
+  // run cross in flight (the copies then differ for good) in practically every run.
+  workloadOptions: { keys: 1 },
   routing: { writes: "local", reads: "local" },
   // Lost increments show in the converged reads (final: after healing and quiescing); reads during
   // the run are local and lag by the replication delay, the expected cost of reading locally.
