@@ -12,8 +12,9 @@ export interface RegionSignal {
   ok: number;
   /** Definitely no effect, as an error (connection refused, conflict, ...). */
   fail: number;
-  /** Definitely no effect as the op's normal answer (cas-mismatch): not an error. See no-effect.ts. */
-  noEffect: number;
+  /** Definitely no effect as the op's normal answer (cas-mismatch): not an error. See no-effect.ts.
+   *  Absent in results written before it was counted apart (those counted it under `fail`). */
+  noEffect?: number;
   info: number;
   /** Share of completed ops that failed with an error or have an unknown outcome (noEffect excluded). */
   errorRate: number;
@@ -81,7 +82,7 @@ export function computeSignals(
       latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 },
     });
     r.ops++;
-    if (isNormalNoEffect(op)) r.noEffect++;
+    if (isNormalNoEffect(op)) r.noEffect = (r.noEffect ?? 0) + 1;
     else r[op.type as "ok" | "fail" | "info"]++;
     if (op.type === "ok" && op.f !== "read") writes++;
     if (inv?.time !== undefined && op.time !== undefined) {
