@@ -106,6 +106,16 @@ describe.runIf(
     expect(failoverAfterCutMs).toBeGreaterThan(0);
     expect(f.atMs).toBeLessThan(healed.time! / 1e6);
     expect(signals.writesToDemotedMaster.count).toBeGreaterThan(0);
+    // Failover time as the run's signal (what --slo-failover judges): from the cut to the first
+    // write the new master acknowledged.
+    const [failover] = results.signals.failover as {
+      to: string;
+      startedAtMs: number;
+      firstWriteAfterMs: number;
+    }[];
+    expect(failover!.to).toBe(f.to);
+    expect(failover!.startedAtMs).toBe(Math.round(cut.time! / 1e6));
+    expect(failover!.firstWriteAfterMs).toBeGreaterThan(failoverAfterCutMs - 1);
 
     // Every lost acknowledged add was acknowledged by the old master, and the writes it took after
     // the failover are all lost.
@@ -122,7 +132,8 @@ describe.runIf(
     for (const w of file.writesToDemotedMaster) expect(lostSet.has(w.value)).toBe(true);
 
     console.info(
-      `redis-sentinel: failover ${f.from} -> ${f.to} ${Math.round(failoverAfterCutMs)} ms after the cut; ` +
+      `redis-sentinel: failover ${f.from} -> ${f.to} ${Math.round(failoverAfterCutMs)} ms after the cut, ` +
+        `first write on it ${failover!.firstWriteAfterMs} ms after the cut; ` +
         `${set.stats!.addsAcknowledged} acknowledged adds, ${lost.length} lost, ` +
         `${signals.writesToDemotedMaster.count} acknowledged by the demoted master; ` +
         `wall ${(outcome.wallMs / 1000).toFixed(1)} s`,

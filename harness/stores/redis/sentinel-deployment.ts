@@ -6,10 +6,11 @@
  * that a master acknowledged after the Sentinels had replaced it.
  */
 import type { FinalStates, NodeState } from "../../../checkers/divergence.ts";
-import type { NodeAddress } from "../../backends/backend.ts";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { NodeAddress } from "../../backends/backend.ts";
 import type { MetricsWriter } from "../../metrics-writer.ts";
-import { writeJson } from "../../run-folder.ts";
+import { runFolderPaths, writeJson } from "../../run-folder.ts";
 import { sleep } from "../../sleep.ts";
 import type { BoundClient, DeployedNode, Quiesced, StoreDeployment } from "../store-driver.ts";
 import { parseInfo, withDirect } from "./direct-connection.ts";
@@ -181,6 +182,7 @@ export class SentinelDeployment implements StoreDeployment {
       writesToDemotedMaster: demoted,
     });
     return {
+      failover: this.failoverTimes(failovers),
       sentinel: {
         failovers: failovers.map((f) => ({
           ...f,
@@ -201,6 +203,40 @@ export class SentinelDeployment implements StoreDeployment {
           .map((e) => ({ node: e.node, atMs: e.atMs, sentinel: e.sentinel })),
       },
     };
+  }
+
+  /**
+   * Sentinel's failovers in the shape of the run's `failover` signal (what `--slo-failover`
+   * judges): from the start of the fault that brought the master down (the last fault the history
+   * shows in place before the switch; recorded once applied) to the first write the new master
+   * acknowledged. signals.ts computes this only for failovers the nemesis makes itself.
+   */
+  private failoverTimes(failovers: { to: string; atMs: number }[]) {
+    const faults: number[] = [];
+    try {
+      for (const line of readFileSync(runFolderPaths(this.runDir).history, "utf8").split("\n")) {
+        if (!line.includes('"nemesis"')) continue;
+        const op = JSON.parse(line) as {
+          process?: unknown;
+          phase?: unknown;
+          error?: unknown;
+          time?: unknown;
+        };
+        if (op.process === "nemesis" && op.phase === "start" && !op.error && typeof op.time === "number")
+          faults.push(op.time / 1e6);
+      }
+    } catch {
+      // no history to line the faults up with: the sentinel signal still has the times
+    }
+    return failovers.map((f) => {
+      const start = faults.filter((t) => t <= f.atMs).at(-1);
+      const first = this.acks.find((a) => a.node === f.to && a.atMs >= f.atMs);
+      return {
+        to: f.to,
+        startedAtMs: start === undefined ? null : Math.round(start),
+        firstWriteAfterMs: start === undefined || !first ? null : Math.round(first.atMs - start),
+      };
+    });
   }
 
   async stop(): Promise<void> {
