@@ -38,6 +38,14 @@ const cases: [string, string[]][] = [
   ["check (one file)", ["check", history]],
 ];
 console.log(`runs ${runs}, load average ${loadavg()[0].toFixed(2)}`);
+// Node's own start-up on this machine right now: what no change to faultline can remove.
+const bare: number[] = [];
+for (let k = 0; k < runs; k++) {
+  const t = performance.now();
+  spawnSync(process.execPath, ["-e", ""], { stdio: "ignore" });
+  bare.push(performance.now() - t);
+}
+console.log(`${"node -e ''".padEnd(18)} ${(median(bare) / 1000).toFixed(3)} s (baseline)`);
 const out: Record<string, { dist: number; source: number }> = {};
 for (const [name, args] of cases) {
   const dist: number[] = [];
