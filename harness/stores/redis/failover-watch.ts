@@ -50,7 +50,8 @@ export class FailoverWatch {
     }
   }
 
-  private record(sentinel: string, channel: string, message: string): void {
+  /** One message from a Sentinel on one of its event channels. */
+  record(sentinel: string, channel: string, message: string): void {
     const parts = message.split(" ");
     const e: SentinelEvent = { event: channel, sentinel, atMs: this.now() };
     if (channel === "+switch-master") {

@@ -48,7 +48,7 @@ const REFUSED = /^(READONLY|NOREPLICAS|MASTERDOWN|NOAUTH|WRONGPASS|LOADING|BUSY|
 const NOT_SENT =
   /Stream isn't writeable|max retries per request|All sentinels are unreachable|Connection is closed before/i;
 
-function classify(err: unknown, where: string): Error {
+export function classify(err: unknown, where: string): Error {
   const e = err as Error;
   const message = `${where}: ${e.message}`;
   if (REFUSED.test(e.message) || NOT_SENT.test(e.message)) return new DefiniteFailure(message);

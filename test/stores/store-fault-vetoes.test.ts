@@ -1,0 +1,49 @@
+/**
+ * Faults a store refuses, found by nemesis name (alias, variant) or in the planned or replayed
+ * schedule; and etcd's prefix ranges (the set workload's reads) end right after the prefix.
+ */
+import { describe, expect, it } from "vitest";
+import { DEFAULTS, validateConfig } from "../../harness/config.ts";
+import { b64, prefixEnd } from "../../harness/stores/etcd/gateway-client.ts";
+import type { StorePlan } from "../../harness/stores/store-driver.ts";
+import { asksFor, clockVeto, packetPartitionVeto } from "../../harness/stores/store-fault-vetoes.ts";
+
+const plan = (over: Record<string, unknown>, schedule?: StorePlan["schedule"]): StorePlan =>
+  ({
+    config: validateConfig({ ...DEFAULTS, name: "x", scenario: "etcd-3-region", seed: 1, ...over }),
+    schedule,
+  }) as StorePlan;
+
+describe("store fault vetoes", () => {
+  it("finds a fault kind by name, alias, variant or schedule, and nothing else", () => {
+    expect(asksFor(plan({ nemesis: ["clock"] }), "clock", ["skew"])).toBe(true);
+    expect(asksFor(plan({ nemesis: ["skew"] }), "clock", ["skew"])).toBe(true);
+    expect(asksFor(plan({ nemesis: ["kill", "clock-strobe"] }), "clock")).toBe(true);
+    expect(asksFor(plan({ nemesis: ["kill", "pause"] }), "clock", ["skew"])).toBe(false);
+    // "clockwork" is not a clock variant.
+    expect(asksFor(plan({ nemesis: ["clockwork"] }), "clock")).toBe(false);
+    const scheduled = [
+      { atMs: 0, durationMs: 1, spec: { kind: "clock", action: "bump", node: "n", deltaMs: 5 } },
+    ];
+    expect(asksFor(plan({ nemesis: [] }, scheduled as StorePlan["schedule"]), "clock")).toBe(true);
+  });
+
+  it("says why, and what to do", () => {
+    expect(clockVeto(plan({ nemesis: ["clock"] }), "etcd", "a Go program")).toEqual([
+      "clock faults are refused for etcd: a Go program; drop the clock nemesis for this scenario",
+    ]);
+    expect(clockVeto(plan({ nemesis: ["kill"] }), "etcd", "a Go program")).toEqual([]);
+    expect(packetPartitionVeto(plan({ nemesis: ["partition-halves"], net: "proxy" }), "etcd")[0]).toMatch(
+      /--net netns/,
+    );
+    expect(packetPartitionVeto(plan({ nemesis: ["partition-halves"], net: "netns" }), "etcd")).toEqual([]);
+    expect(packetPartitionVeto(plan({ nemesis: ["kill"], net: "proxy" }), "etcd")).toEqual([]);
+  });
+});
+
+describe("etcd prefix ranges", () => {
+  it("end at the prefix with its last byte incremented", () => {
+    expect(Buffer.from(prefixEnd("s/1/"), "base64").toString()).toBe("s/10");
+    expect(prefixEnd("r/")).toBe(b64("r0"));
+  });
+});
