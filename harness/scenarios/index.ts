@@ -14,7 +14,7 @@ import { pgReadCommitted } from "./pg-read-committed.ts";
 import { pgReadsLocal, pgReadsPinned, pgReadsPrimary } from "./pg-reads.ts";
 import { pgRegionSwitchLocal, pgRegionSwitchPinned } from "./pg-region-switch.ts";
 import { pgRepeatableRead } from "./pg-repeatable-read.ts";
-import { pgReplicaReads } from "./pg-replica-reads.ts";
+import { pgReplicaReads, pgReplicaReadsPrimary } from "./pg-replica-reads.ts";
 import { pgSerializable } from "./pg-serializable.ts";
 import type { Scenario, ScenarioInfo } from "./scenario.ts";
 
@@ -39,6 +39,7 @@ export const scenarios: (Scenario | Planned)[] = [
   pgBank,
   pgBankReadCommitted,
   pgReplicaReads,
+  pgReplicaReadsPrimary,
   pgReadsLocal,
   pgReadsPinned,
   pgReadsPrimary,

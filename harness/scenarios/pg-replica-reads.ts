@@ -49,4 +49,19 @@ export const pgReplicaReads: Scenario = {
     },
   ],
   defaults: { concurrency: 10, rate: 400 },
+  readVariants: { local: "pg-replica-reads", primary: "pg-replica-reads-primary" },
+};
+
+/** `--reads primary`: the same workload and faults with every read on the primary, which must then
+ *  be strict-serializable (a positive control: the stale reads were the standby's). */
+export const pgReplicaReadsPrimary: Scenario = {
+  ...pgReplicaReads,
+  name: "pg-replica-reads-primary",
+  layout: "as pg-replica-reads, with every read on the us-east primary",
+  expected: "strict-serializable: reads on the primary are not stale",
+  expectedValid: true,
+  expectedAnomalies: undefined,
+  routing: { writes: "primary", reads: "primary" },
+  checkers: [{ name: "elle-list-append", options: { consistencyModel: "strict-serializable" } }],
+  readVariants: undefined,
 };
