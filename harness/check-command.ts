@@ -95,7 +95,12 @@ export async function checkInput(input: string, f: CheckFlags, outDir?: string):
   if (runDir && !existsSync(file)) {
     throw new Error(`${input} is a directory without history.jsonl: not a run folder`);
   }
-  const text = readText(file);
+  let text = readText(file);
+  if (runDir && text.length && !text.endsWith("\n")) {
+    // A run killed mid-write (kill -9) leaves a torn last line; every line before it is whole.
+    console.error(`faultline: ${file}: ignoring a torn last line (the run was killed while writing it)`);
+    text = text.slice(0, text.lastIndexOf("\n") + 1);
+  }
   const history = parseHistory(text, { fileName: file });
   const test = runDir ? readTest(runDir) : undefined;
   const started = performance.now();

@@ -61,6 +61,21 @@ describe("faultline check", () => {
     expect(existsSync(join(dir, "report.html"))).toBe(true);
   });
 
+  it("a run folder killed mid-write (a torn last line) is still checked", () => {
+    const dir = join(tmp, "store", "pg-async-replica", "20261130T110000.000Z");
+    mkdirSync(dir, { recursive: true });
+    cpSync(runFixture, dir, { recursive: true });
+    rmSync(join(dir, "results.json"));
+    writeFileSync(
+      join(dir, "history.jsonl"),
+      `${readFileSync(join(dir, "history.jsonl"), "utf8")}{"index":9999,"type":"inv`,
+    );
+    const r = faultline("check", dir);
+    expect(r.stderr).toMatch(/ignoring a torn last line/);
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, "results.json"))).toBe(true);
+  });
+
   it("--out keeps one result and one report per input, even when both are history.jsonl", () => {
     for (const [name, fixture] of [
       ["a", "register-bad.jsonl"],
