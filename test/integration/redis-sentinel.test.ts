@@ -163,6 +163,36 @@ describe.runIf(
     expect(outcome.results!.checkers.divergence?.valid).toBe(true);
   }, 120_000);
 
+  it("minReplicasToWrite and WAIT: a master cut from its replicas refuses writes (fail), and unreplicated writes are unknown (info)", async () => {
+    registerScenario({
+      ...redisSentinel,
+      name: "redis-sentinel-guarded",
+      storeOptions: { minReplicasToWrite: 1, minReplicasMaxLagS: 1, wait: { replicas: 1, timeoutMs: 300 } },
+    });
+    const outcome = await runTest(
+      config({ scenario: "redis-sentinel-guarded", timeLimitS: 20, faultDurationS: 8 }),
+      {
+        phase: () => {},
+        log: () => {},
+      },
+    );
+    const history = parseHistory(readFileSync(outcome.folder.history, "utf8"));
+    const adds = history.filter((o) => o.f === "add" && o.process !== NEMESIS);
+    // NOREPLICAS: refused by the master, definitely not applied.
+    expect(adds.some((o) => o.type === "fail" && /NOREPLICAS/.test(String(o.error)))).toBe(true);
+    // Applied on the master, but WAIT saw no replica take it: unknown.
+    expect(adds.some((o) => o.type === "info" && /WAIT 1 300: only 0 replica/.test(String(o.error)))).toBe(
+      true,
+    );
+    const demoted = outcome.results!.signals.sentinel as { writesToDemotedMaster: { count: number } };
+    console.info(
+      `redis-sentinel-guarded: ${adds.filter((o) => o.type === "fail").length} refused, ` +
+        `${adds.filter((o) => o.type === "info").length} unknown, ${demoted.writesToDemotedMaster.count} acknowledged by a demoted master, ` +
+        `${outcome.results!.checkers.set!.stats!.lostAcknowledged} acknowledged adds lost, ` +
+        `anomalies: ${outcome.results!.anomalyTypes.join(", ") || "none"}`,
+    );
+  }, 150_000);
+
   it("a Sentinel that never elects: writes cut from the master end as info ops, and the run ends on time", async () => {
     // Sentinels that would only call the master down after a minute never fail over in this run.
     registerScenario({
