@@ -227,7 +227,7 @@ export async function assemble(env: AssembleEnv): Promise<RunningScenario> {
           return l ? { host: l.listenHost, port: l.listenPort } : addressOf(node);
         },
         timeoutMs,
-        { session: scenario.routing.reads === "pinned" },
+        { session: scenario.routing.reads === "pinned", region: () => router.regionOf(process, region) },
       );
       const writeTarget = (op: WorkloadOp) => {
         switch (scenario.routing.writes) {

@@ -13,6 +13,9 @@ import { etcd3Region, etcdSerializableReads } from "./etcd-3-region.ts";
 import { pgReadCommitted } from "./pg-read-committed.ts";
 import { pgReadsLocal, pgReadsPinned, pgReadsPrimary } from "./pg-reads.ts";
 import { pgRegionSwitchLocal, pgRegionSwitchPinned } from "./pg-region-switch.ts";
+import { pgStaleCache, pgStaleCacheInvalidate } from "./pg-stale-cache.ts";
+import { pgReadsLocal, pgReadsPinned, pgReadsPrimary } from "./pg-reads.ts";
+import { pgRegionSwitchLocal, pgRegionSwitchPinned } from "./pg-region-switch.ts";
 import { pgRepeatableRead } from "./pg-repeatable-read.ts";
 import { pgReplicaReads, pgReplicaReadsPrimary } from "./pg-replica-reads.ts";
 import { pgSerializable } from "./pg-serializable.ts";
@@ -39,6 +42,13 @@ export const scenarios: (Scenario | Planned)[] = [
   pgBank,
   pgBankReadCommitted,
   pgReplicaReads,
+  pgReadsLocal,
+  pgReadsPinned,
+  pgReadsPrimary,
+  pgRegionSwitchLocal,
+  pgRegionSwitchPinned,
+  pgStaleCache,
+  pgStaleCacheInvalidate,
   pgReplicaReadsPrimary,
   pgReadsLocal,
   pgReadsPinned,

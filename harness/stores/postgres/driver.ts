@@ -23,8 +23,22 @@ import { PrimaryStandbysDeployment, waitForTable } from "./primary-standbys-depl
 import { startPrimaryWithStandbys } from "./primary-with-standbys.ts";
 import { PROBE_SCHEMA } from "./replication-lag-probe.ts";
 import { PG_WORKLOADS, pgWorkload } from "./workload-tables.ts";
+import { cacheTierProblem, startRegionCaches } from "./region-caches.ts";
 
-const PrimaryStandbysOptions = z.object({ synchronous: z.boolean().default(false) }).strict();
+const PrimaryStandbysOptions = z
+  .object({
+    synchronous: z.boolean().default(false),
+    /** A cache tier per region in front of the database (stale-cache scenarios; register only). */
+    cache: z
+      .object({
+        ttlMs: z.number().int().min(0),
+        invalidate: z.boolean().default(false),
+        sliding: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 /** Deployers per layout kind; other layouts (multi-writer) register here from their own files. */
 export interface PgLayout {
@@ -50,6 +64,14 @@ const primaryStandbys: PgLayout = {
     const opts = PrimaryStandbysOptions.safeParse(plan.options);
     if (!opts.success)
       problems.push(...opts.error.issues.map((i) => `storeOptions.${i.path.join(".")}: ${i.message}`));
+    else if (opts.data.cache) {
+      if (plan.workload !== "register")
+        problems.push(
+          `storeOptions.cache: the cache tier caches registers; workload '${plan.workload}' has none`,
+        );
+      const missing = cacheTierProblem();
+      if (missing) problems.push(`storeOptions.cache: ${missing}`);
+    }
     return problems;
   },
   async deploy(ctx) {
@@ -82,7 +104,18 @@ const primaryStandbys: PgLayout = {
       await cluster.stop().catch(() => {});
       throw err;
     }
-    return new PrimaryStandbysDeployment(cluster);
+    if (!options.cache) return new PrimaryStandbysDeployment(cluster);
+    const caches = await startRegionCaches(ctx.layout.regions, ctx.folder.logs, ctx.log).catch(
+      async (err) => {
+        await cluster.stop().catch(() => {});
+        throw err;
+      },
+    );
+    return new PrimaryStandbysDeployment(cluster, () => caches.stop(), {
+      caches,
+      regions: ctx.layout.regions,
+      ...options.cache,
+    });
   },
 };
 

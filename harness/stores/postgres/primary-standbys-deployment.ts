@@ -17,6 +17,14 @@ import { NodeConnections } from "./node-connections.ts";
 import type { PgNodeHandle } from "./pg-node-handle.ts";
 import { startLagProbe } from "./replication-lag-probe.ts";
 import { PgSessionToken } from "./session-token.ts";
+import type { RegisterClient } from "../../../workloads/register.ts";
+import type { RegionName } from "../../topology.ts";
+import {
+  CacheAsideRegisterClient,
+  CacheConnections,
+  type CacheOptions,
+} from "./cache-aside-register-client.ts";
+import type { RegionCaches } from "./region-caches.ts";
 import { pgWorkload } from "./workload-tables.ts";
 
 /** The nodes of the layout, whoever started them. */
@@ -33,6 +41,8 @@ export class PrimaryStandbysDeployment implements StoreDeployment {
   constructor(
     private readonly cluster: PgCluster,
     private readonly stopExtra: () => Promise<void> = async () => {},
+    /** A cache tier per region the register clients read through (stale-cache scenarios). */
+    private readonly cache?: CacheOptions & { caches: RegionCaches; regions: RegionName[] },
   ) {
     this.nodes = new Map(
       [...cluster.nodes].map(([name, n]) => [
@@ -55,6 +65,29 @@ export class PrimaryStandbysDeployment implements StoreDeployment {
       if (!n) throw new Error(`no PostgreSQL node ${node}`);
       return n.connectionVia(a.host, a.port);
     }, timeoutMs);
+    const cache = this.cache;
+    if (cache && workload === "register") {
+      const caches = new CacheConnections(
+        cache.regions,
+        cache.caches.address,
+        cache.caches.password,
+        timeoutMs,
+      );
+      const region = options.region ?? (() => cache.regions[0]!);
+      return {
+        at: (node) =>
+          new CacheAsideRegisterClient(
+            table.client(connections.on(node)) as RegisterClient,
+            caches,
+            region,
+            cache,
+          ),
+        close: async () => {
+          connections.close();
+          caches.close();
+        },
+      };
+    }
     if (options.session && table.sessionTokens) {
       const token = new PgSessionToken((node) => connections.on(node));
       return {
