@@ -14,8 +14,6 @@ import { pgReadCommitted } from "./pg-read-committed.ts";
 import { pgReadsLocal, pgReadsPinned, pgReadsPrimary } from "./pg-reads.ts";
 import { pgRegionSwitchLocal, pgRegionSwitchPinned } from "./pg-region-switch.ts";
 import { pgStaleCache, pgStaleCacheInvalidate } from "./pg-stale-cache.ts";
-import { pgReadsLocal, pgReadsPinned, pgReadsPrimary } from "./pg-reads.ts";
-import { pgRegionSwitchLocal, pgRegionSwitchPinned } from "./pg-region-switch.ts";
 import { pgRepeatableRead } from "./pg-repeatable-read.ts";
 import { pgReplicaReads, pgReplicaReadsPrimary } from "./pg-replica-reads.ts";
 import { pgSerializable } from "./pg-serializable.ts";
@@ -23,8 +21,7 @@ import type { Scenario, ScenarioInfo } from "./scenario.ts";
 
 type Planned = ScenarioInfo & { implemented: false };
 
-const planned: Planned[] = [
-];
+const planned: Planned[] = [];
 
 export const DEFAULT_SCENARIO = "pg-async-replica";
 
@@ -42,6 +39,7 @@ export const scenarios: (Scenario | Planned)[] = [
   pgBank,
   pgBankReadCommitted,
   pgReplicaReads,
+  pgReplicaReadsPrimary,
   pgReadsLocal,
   pgReadsPinned,
   pgReadsPrimary,
@@ -49,12 +47,6 @@ export const scenarios: (Scenario | Planned)[] = [
   pgRegionSwitchPinned,
   pgStaleCache,
   pgStaleCacheInvalidate,
-  pgReplicaReadsPrimary,
-  pgReadsLocal,
-  pgReadsPinned,
-  pgReadsPrimary,
-  pgRegionSwitchLocal,
-  pgRegionSwitchPinned,
   redisSentinel,
   etcd3Region,
   etcdSerializableReads,

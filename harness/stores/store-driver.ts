@@ -100,6 +100,8 @@ export interface BoundClient<C = unknown> {
 export interface OpenClientOptions {
   /** Keep a causality token across the session's operations (read policy `pinned`). */
   session?: boolean;
+  /** The region the session is in now (a region switch moves it), for region-local tiers (caches). */
+  region?: () => RegionName;
 }
 
 /** What quiesce found: whether replication caught up, in words. */
