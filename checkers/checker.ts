@@ -31,6 +31,8 @@ export interface CheckOptions {
   staleBoundMs?: number;
   /** Counter: judge only the reads marked `final` (after healing and quiescing). */
   finalReadsOnly?: boolean;
+  /** home-linearizable: key k's home node is homes[k mod homes.length]. */
+  homes?: string[];
 }
 
 export interface Checker {

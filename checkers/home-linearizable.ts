@@ -17,8 +17,21 @@ import type { CheckerResult } from "./verdict.ts";
 
 const WRITES = new Set(["write", "cas"]);
 
-/** Per key, the node that took most of its writes (ties: the first to take one). */
-export function homeNodes(history: History): Map<string, string> {
+/**
+ * Per key, its home node: with `homes` given, key k's home is homes[k mod homes.length] (the
+ * round-robin ownership faultline's geo-partitioned layout uses); otherwise the node that took most
+ * of its writes (ties: the first to take one), a guess that a long misrouting window can fool.
+ */
+export function homeNodes(history: History, homes?: readonly string[]): Map<string, string> {
+  if (homes && homes.length > 0) {
+    const out = new Map<string, string>();
+    for (const op of history) {
+      if (op.type !== "invoke" || !isClientOp(op) || typeof op.key !== "number") continue;
+      const k = JSON.stringify(op.key);
+      if (!out.has(k)) out.set(k, homes[((op.key % homes.length) + homes.length) % homes.length]!);
+    }
+    return out;
+  }
   const counts = new Map<string, Map<string, number>>();
   for (const op of history) {
     if (op.type !== "invoke" || !isClientOp(op) || !WRITES.has(op.f) || op.node === undefined) continue;
@@ -27,17 +40,19 @@ export function homeNodes(history: History): Map<string, string> {
     m.set(op.node, (m.get(op.node) ?? 0) + 1);
     counts.set(k, m);
   }
-  const homes = new Map<string, string>();
+  const byMajority = new Map<string, string>();
   for (const [k, m] of counts) {
     let best: [string, number] | undefined;
     for (const e of m) if (!best || e[1] > best[1]) best = e;
-    homes.set(k, best![0]);
+    byMajority.set(k, best![0]);
   }
-  return homes;
+  return byMajority;
 }
 
-export function checkHomeLinearizable(history: History, opts: CheckOptions = {}): CheckerResult {
-  const homes = homeNodes(history);
+export type HomeLinearizableOptions = CheckOptions;
+
+export function checkHomeLinearizable(history: History, opts: HomeLinearizableOptions = {}): CheckerResult {
+  const homes = homeNodes(history, opts.homes);
   // Reads are dropped whole (invoke and completion): pair them by process.
   const dropping = new Set<unknown>();
   let readsElsewhere = 0;
@@ -86,7 +101,8 @@ export function checkHomeLinearizable(history: History, opts: CheckOptions = {})
     misrouted.set(id, m);
   }
   const keysOnSeveralNodes = new Set([...misrouted.values()].map((m) => JSON.stringify(m.key ?? null)));
-  const r = checkLinearizable(kept, { allKeys: true, ...opts });
+  const { homes: _homes, ...linOpts } = opts;
+  const r = checkLinearizable(kept, { allKeys: true, ...linOpts });
   return {
     ...r,
     misrouted: [...misrouted.values()],

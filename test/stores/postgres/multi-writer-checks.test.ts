@@ -10,7 +10,10 @@ import { checkSlo } from "../../../checkers/slo.ts";
 import { DEFAULTS, validateConfig } from "../../../harness/config.ts";
 import { resolveRunAs } from "../../../harness/backends/local/run-as.ts";
 import { postgresMajorVersion, resolvePostgresBinaries } from "../../../harness/stores/postgres/binaries.ts";
-import { summarizeConflicts } from "../../../harness/stores/postgres/conflict-counters.ts";
+import {
+  type SubscriptionConflicts,
+  summarizeConflicts,
+} from "../../../harness/stores/postgres/conflict-counters.ts";
 import { multiWriter, multiWriterVersionProblem } from "../../../harness/stores/postgres/multi-writer.ts";
 import { pgMultiWriter } from "../../../harness/scenarios/pg-multi-writer.ts";
 import { topologyFor } from "../../../harness/scenarios/assemble.ts";
@@ -32,7 +35,7 @@ function plan(over: Partial<Parameters<typeof multiWriter.check>[0]> = {}) {
     topology: topologyFor(pgMultiWriter, config),
     options: {},
     workload: "counter",
-    backend: "local",
+    backend: "local" as const,
     config,
     ...over,
   };
@@ -98,7 +101,7 @@ describe("multi-writer: PostgreSQL version", () => {
 });
 
 describe("conflicts signal", () => {
-  const subs = [
+  const subs: SubscriptionConflicts[] = [
     {
       subscription: "s1",
       publisher: "b",
@@ -153,9 +156,8 @@ describe("conflicts signal", () => {
       "conflict rate 0.09 (9 conflicts over 100 acknowledged writes) exceeds the SLO of 0.05",
     );
     // Conflicts with no writes at all are over any rate; a store without counters is not judged.
-    expect(
-      checkSlo({ regions: {}, writes: 0, conflicts: summarizeConflicts(subs) }, { maxConflictRate: 1 }).valid,
-    ).toBe(false);
+    const noWrites = { regions: {}, writes: 0, conflicts: summarizeConflicts(subs) };
+    expect(checkSlo(noWrites, { maxConflictRate: 1 }).valid).toBe(false);
     expect(checkSlo({ regions: {}, writes: 10 }, { maxConflictRate: 0 }).valid).toBe(true);
     expect(() =>
       validateConfig({
