@@ -207,8 +207,11 @@ function printChecked(c: CheckedInput, f: CheckFlags): void {
     .filter(Boolean)
     .join("; ");
   // Elle names the consistency models the history rules out.
-  const not = checkers.flatMap((x) => (Array.isArray(x.not) ? (x.not as string[]) : []));
-  const alsoNot = checkers.flatMap((x) => (Array.isArray(x.alsoNot) ? (x.alsoNot as string[]) : []));
+  // Once each: one history checked by Elle against two models names the same models twice.
+  const not = [...new Set(checkers.flatMap((x) => (Array.isArray(x.not) ? (x.not as string[]) : [])))];
+  const alsoNot = [
+    ...new Set(checkers.flatMap((x) => (Array.isArray(x.alsoNot) ? (x.alsoNot as string[]) : []))),
+  ];
   // Which meaning a null read had, where a model gave it one (linearizable's stats).
   const nilReads = checkers.map((x) => x.stats?.nilReads).find((v) => v !== undefined);
   if (f.json) {
