@@ -18,6 +18,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { constants, PerformanceObserver } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseHistory } from "../checkers/history/parse.ts";
 import type { ElleResult } from "../checkers/elle/index.ts";
@@ -34,6 +35,22 @@ async function one(txns: number, workload: Workload): Promise<void> {
   const checker = workload === "rw-register" ? elleRwRegisterChecker : elleListAppendChecker;
   const genMs = performance.now() - genStart;
   const rssBeforeMb = process.memoryUsage().rss / 2 ** 20;
+  // Major GCs mark the whole history (1.4 GB of objects at 1M transactions): count them and
+  // their pauses, the largest cost of a big check.
+  const gc = { major: 0, majorMs: 0, minor: 0, minorMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        gc.major++;
+        gc.majorMs += e.duration;
+      } else {
+        gc.minor++;
+        gc.minorMs += e.duration;
+      }
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const r = (await checker.check(history, {
@@ -42,6 +59,9 @@ async function one(txns: number, workload: Workload): Promise<void> {
   })) as ElleResult;
   const ms = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
+  // GC entries are delivered asynchronously: let the last ones arrive.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  observer.disconnect();
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const peakMb = process.resourceUsage().maxRSS / 1024;
   const line = {
@@ -58,6 +78,10 @@ async function one(txns: number, workload: Workload): Promise<void> {
     historyRssMb: Math.round(rssBeforeMb),
     generateSeconds: +(genMs / 1000).toFixed(2),
     edges: r.stats?.edges,
+    gcMajor: gc.major,
+    gcMajorMs: Math.round(gc.majorMs),
+    gcMinor: gc.minor,
+    gcMinorMs: Math.round(gc.minorMs),
     phasesMs: Object.fromEntries(Object.entries(r.stats ?? {}).filter(([k]) => k.endsWith("Ms"))),
   };
   console.log(JSON.stringify(line));
