@@ -58,6 +58,8 @@ export interface Results {
   anomalyTypes: AnomalyType[];
   checkers: Record<string, CheckerResult>;
   signals: Record<string, unknown>;
+  /** Set by `faultline run`: whether the verdict is what the scenario expects, in words. */
+  expectation?: { matches: boolean; text: string };
 }
 
 /** false beats unknown beats true: one invalid checker makes the run invalid. */

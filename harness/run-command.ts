@@ -16,6 +16,7 @@ import { planRun, runTest } from "./runner.ts";
 import { DEFAULT_SCENARIO, findScenario } from "./scenarios/index.ts";
 import { expectedOutcome } from "./scenarios/scenario.ts";
 import { READ_POLICIES, type ReadPolicy } from "./scenarios/scenario.ts";
+import { writeJson } from "./run-folder.ts";
 import { prepareStoreDir } from "./store-dir.ts";
 
 export interface RunFlags {
@@ -233,12 +234,17 @@ export async function executeRun(config: TestConfig, flags: ExecuteOptions): Pro
         interrupted: true,
       };
     }
-    await writeRunReports(outcome.folder.dir, say);
-    const r = outcome.results;
     const expectation = compareWithExpected(
       expectedOutcome(findScenario(config.scenario), config.nemesis),
-      r,
+      outcome.results,
     );
+    // results.json says it too, so report.html, summary.md and junit.xml can.
+    const r: Results = {
+      ...outcome.results,
+      expectation: { matches: expectation.matches, text: expectation.text },
+    };
+    writeJson(outcome.folder.results, r);
+    await writeRunReports(outcome.folder.dir, say);
     const code = flags.expectMatch
       ? expectation.matches
         ? EXIT.valid

@@ -38,6 +38,13 @@ export interface ReportInput {
 // ---------------------------------------------------------------------------------------------
 // Header: the verdict, then the numbers.
 
+/** "as expected: ..." / "NOT AS EXPECTED: ..." under the headline, when the run recorded it. */
+function expectationLine(results: Results): string {
+  const e = results.expectation;
+  if (!e || typeof e.text !== "string") return "";
+  return `<div class="expectation ${e.matches ? "ok" : "bad"}" data-testid="expectation">${h(e.text)}</div>\n`;
+}
+
 function renderVerdict(input: ReportInput, ops: OperationIndex): string {
   const v = verdictText(input.results, ops);
   const chips = v.counts
@@ -50,7 +57,7 @@ function renderVerdict(input: ReportInput, ops: OperationIndex): string {
   return `<section class="verdict ${validityClass(v.valid)}" id="verdict">
 <div class="word">${h(word)}</div>
 <div class="headline" data-testid="headline">${h(v.headline)}</div>
-${chips ? `<div class="chips">${chips}</div>` : ""}
+${expectationLine(input.results)}${chips ? `<div class="chips">${chips}</div>` : ""}
 </section>`;
 }
 

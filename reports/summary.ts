@@ -26,6 +26,9 @@ export function renderSummary(results: Results, test: unknown, history: History 
   const out: string[] = [];
   out.push(`## ${ICON[String(results.valid)] ?? ""} faultline: ${md(String(t.name ?? "run"))}`, "");
   out.push(`**${md(verdict.headline)}**`, "");
+  // Whether that is what the scenario expects (a negative control must find its anomalies).
+  if (results.expectation)
+    out.push(`${results.expectation.matches ? "✅" : "❌"} ${md(results.expectation.text)}`, "");
   const facts = [
     t.scenario !== undefined ? `scenario ${md(String(t.scenario))}` : "",
     t.seed !== undefined ? `seed ${md(String(t.seed))}` : "",

@@ -96,6 +96,7 @@ function checkResults(v: unknown, path: string): Results {
     anomalyTypes: r.anomalyTypes ?? [],
     checkers: r.checkers,
     signals: r.signals ?? {},
+    ...(r.expectation ? { expectation: r.expectation } : {}),
   };
 }
 

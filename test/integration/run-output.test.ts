@@ -5,9 +5,9 @@
  * exactly that negative control.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const bin = join(import.meta.dirname, "../../bin/faultline.mjs");
@@ -41,5 +41,10 @@ describe("faultline run output", () => {
     expect(r.stderr).toMatch(/faultline: pg-failover, seed \d+/);
     expect(r.stdout).not.toMatch(/faultline: pg-failover, seed/);
     expect(r.status).toBe(1);
+    // The run folder's results and report say it too.
+    const report = join(tmp, r.stdout.match(/report: (\S+)/)![1]);
+    const results = JSON.parse(readFileSync(join(dirname(report), "results.json"), "utf8"));
+    expect(results.expectation).toMatchObject({ matches: false });
+    expect(readFileSync(report, "utf8")).toMatch(/NOT AS EXPECTED/);
   }, 150_000);
 });

@@ -51,3 +51,17 @@ describe("anomaly counts agree across outputs", () => {
     expect(html).toMatch(/Showing 55 of 200 anomalies/);
   });
 });
+
+describe("the scenario's expectation in the reports", () => {
+  it("report.html and summary.md say when a verdict is not what the scenario expects", async () => {
+    const run = await readRunFolder(REGISTER);
+    run.results.expectation = {
+      matches: false,
+      text: "NOT AS EXPECTED: pg-failover is a negative control (must find lost-write), but this run found none",
+    };
+    expect(renderReport(run)).toMatch(
+      /class="expectation bad" data-testid="expectation">NOT AS EXPECTED: pg-failover/,
+    );
+    expect(renderSummary(run.results, run.test, run.history)).toMatch(/❌ NOT AS EXPECTED: pg-failover/);
+  });
+});
