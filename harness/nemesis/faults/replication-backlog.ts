@@ -32,7 +32,7 @@ export class ReplicationBacklogFault implements Fault {
   constructor(readonly spec: ReplicationBacklogSpec) {}
 
   async start(ctx: FaultContext): Promise<string> {
-    const proxy = new ProxyLinks(ctx.proxyUrl);
+    const proxy = ProxyLinks.of(ctx);
     for (const link of this.spec.links) {
       for (const stream of ["upstream", "downstream"] as const) {
         await proxy.addToxic(link, {
@@ -47,7 +47,7 @@ export class ReplicationBacklogFault implements Fault {
   }
 
   async stop(ctx: FaultContext): Promise<string> {
-    await new ProxyLinks(ctx.proxyUrl).removeToxicsWithPrefix(this.spec.links, this.tag);
+    await ProxyLinks.of(ctx).removeToxicsWithPrefix(this.spec.links, this.tag);
     return `replication throttle lifted on ${this.spec.links.join(", ")}: the backlog drains`;
   }
 }
