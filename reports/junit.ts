@@ -50,13 +50,19 @@ export function renderJUnit(results: Results, test: unknown, history: History = 
   const props = ["scenario", "seed", "name"]
     .filter((k) => t[k] !== undefined)
     .map((k) => `      <property name="${x(k)}" value="${x(compactValue(t[k], 200))}"/>`);
+  if (results.expectation) {
+    props.push(`      <property name="expectation" value="${x(results.expectation.text)}"/>`);
+    props.push(
+      `      <property name="matches-expectation" value="${results.expectation.matches ? "true" : "false"}"/>`,
+    );
+  }
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="faultline" tests="${entries.length}" failures="${failures}" errors="${errors}">`,
     `  <testsuite name="${x(suite)}" tests="${entries.length}" failures="${failures}" errors="${errors}" skipped="0">`,
     ...(props.length ? ["    <properties>", ...props, "    </properties>"] : []),
     ...cases,
-    `    <system-out>${x(headline)}</system-out>`,
+    `    <system-out>${x(results.expectation ? `${headline}\n${results.expectation.text}` : headline)}</system-out>`,
     "  </testsuite>",
     "</testsuites>",
     "",

@@ -63,5 +63,8 @@ describe("the scenario's expectation in the reports", () => {
       /class="expectation bad" data-testid="expectation">NOT AS EXPECTED: pg-failover/,
     );
     expect(renderSummary(run.results, run.test, run.history)).toMatch(/❌ NOT AS EXPECTED: pg-failover/);
+    expect(renderJUnit(run.results, run.test, run.history)).toMatch(
+      /<property name="matches-expectation" value="false"\/>/,
+    );
   });
 });
