@@ -31,5 +31,11 @@ export async function supportedNemesesOf(scenario: string): Promise<string[]> {
   const { configFromFlags } = await import("./run-command.ts");
   const { planRun } = await import("./runner.ts");
   const { topology } = planRun(configFromFlags(scenario, { nemesis: ["none"], seed: 1 }));
-  return supportedNemeses(topology);
+  // Kinds the scenario's store refuses (clock faults on Redis and etcd) are not offered.
+  const { findScenario } = await import("./scenarios/index.ts");
+  const { findStore } = await import("./stores/index.ts");
+  const refused = Object.keys(findStore(findScenario(scenario).store).refusedFaults ?? {});
+  return (await supportedNemeses(topology)).filter(
+    (n) => !refused.some((k) => n === k || n.startsWith(`${k}-`)),
+  );
 }

@@ -73,7 +73,7 @@ export const redisSentinel: Scenario = {
   workload: "set",
   routing: { writes: "primary", reads: "local" },
   checkers: [{ name: "set", options: {} }],
-  defaults: { net: "netns", nemesis: [ISOLATE_MASTER_REGION], faultDurationS: 12, nemesisIntervalS: 5 },
+  defaults: { net: "netns", nemesis: [ISOLATE_MASTER_REGION], faultDurationS: 12, nemesisIntervalS: 12 },
   nemeses: {
     [ISOLATE_MASTER_REGION]: {
       description:

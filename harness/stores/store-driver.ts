@@ -146,6 +146,9 @@ export interface StoreDriver {
    * "packet": peers learn each other's addresses by gossip; cut them at packet level (`--net netns`).
    */
   readonly peerFaults: "proxy" | "packet";
+  /** Fault kinds this store cannot take, each with the reason (Redis hangs under libfaketime, so
+   *  `clock` is refused); `preflight` refuses them and `faultline scenarios` does not offer them. */
+  readonly refusedFaults?: Readonly<Record<string, string>>;
   /** Node-to-node links the layout's nodes dial. */
   peerLinks(layout: LayoutSpec): PeerLink[];
   /** Problems with this plan, each a sentence with what to do (missing binary, version too old). */

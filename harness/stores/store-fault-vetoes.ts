@@ -4,7 +4,16 @@
  * libfaketime, which some servers cannot run under (Redis hangs) or ignore (Go binaries such as
  * etcd read the clock without libc); partitions of gossiping peers need packet-level faults.
  */
+import { findFaultDefinition } from "../nemesis/registry.ts";
 import type { StorePlan } from "./store-driver.ts";
+
+/** Other names the fault registry accepts for `kind` (`skew` for `clock`). */
+function aliasesOf(kind: string): string[] {
+  const def = findFaultDefinition(kind);
+  return Object.entries(def?.aliases ?? {})
+    .filter(([, target]) => target === kind || target.startsWith(`${kind}-`))
+    .map(([alias]) => alias);
+}
 
 /** Whether the run asks for fault kind `kind`: by nemesis name (alias or variant), or in the planned or replayed schedule. */
 export function asksFor(plan: StorePlan, kind: string, aliases: string[] = []): boolean {
@@ -16,11 +25,18 @@ export function asksFor(plan: StorePlan, kind: string, aliases: string[] = []): 
   return byName || bySchedule;
 }
 
-/** The preflight problems of a store whose server cannot have its clock faked. */
-export function clockVeto(plan: StorePlan, store: string, why: string): string[] {
-  return asksFor(plan, "clock", ["skew"])
-    ? [`clock faults are refused for ${store}: ${why}; drop the clock nemesis for this scenario`]
-    : [];
+/** The preflight problems of the fault kinds a store refuses (`StoreDriver.refusedFaults`) that the run asks for. */
+export function refusedFaultProblems(
+  plan: StorePlan,
+  store: string,
+  refused: Readonly<Record<string, string>>,
+): string[] {
+  return Object.entries(refused)
+    .filter(([kind]) => asksFor(plan, kind, aliasesOf(kind)))
+    .map(
+      ([kind, why]) =>
+        `${kind} faults are refused for ${store}: ${why}; drop the ${kind} nemesis for this scenario`,
+    );
 }
 
 /** The preflight problems of a store whose peers gossip addresses when partitions run without `--net netns`. */

@@ -6,7 +6,11 @@ import { describe, expect, it } from "vitest";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
 import { b64, prefixEnd } from "../../harness/stores/etcd/gateway-client.ts";
 import type { StorePlan } from "../../harness/stores/store-driver.ts";
-import { asksFor, clockVeto, packetPartitionVeto } from "../../harness/stores/store-fault-vetoes.ts";
+import {
+  asksFor,
+  packetPartitionVeto,
+  refusedFaultProblems,
+} from "../../harness/stores/store-fault-vetoes.ts";
 
 const plan = (over: Record<string, unknown>, schedule?: StorePlan["schedule"]): StorePlan =>
   ({
@@ -29,10 +33,13 @@ describe("store fault vetoes", () => {
   });
 
   it("says why, and what to do", () => {
-    expect(clockVeto(plan({ nemesis: ["clock"] }), "etcd", "a Go program")).toEqual([
+    const refused = { clock: "a Go program" };
+    expect(refusedFaultProblems(plan({ nemesis: ["clock"] }), "etcd", refused)).toEqual([
       "clock faults are refused for etcd: a Go program; drop the clock nemesis for this scenario",
     ]);
-    expect(clockVeto(plan({ nemesis: ["kill"] }), "etcd", "a Go program")).toEqual([]);
+    // The registry's alias for clock counts too.
+    expect(refusedFaultProblems(plan({ nemesis: ["skew"] }), "etcd", refused)).toHaveLength(1);
+    expect(refusedFaultProblems(plan({ nemesis: ["kill"] }), "etcd", refused)).toEqual([]);
     expect(packetPartitionVeto(plan({ nemesis: ["partition-halves"], net: "proxy" }), "etcd")[0]).toMatch(
       /--net netns/,
     );

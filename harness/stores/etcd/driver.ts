@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import type { StoreDriver, StorePlan } from "../store-driver.ts";
-import { clockVeto, packetPartitionVeto } from "../store-fault-vetoes.ts";
+import { packetPartitionVeto, refusedFaultProblems } from "../store-fault-vetoes.ts";
 import { findEtcd } from "./binaries.ts";
 import { startRaftCluster } from "./raft-cluster.ts";
 import { RaftDeployment } from "./raft-deployment.ts";
@@ -37,6 +37,11 @@ function layoutProblems(plan: StorePlan): string[] {
   return problems;
 }
 
+/** Faults etcd cannot take, with the reason. */
+const ETCD_REFUSED_FAULTS = {
+  clock: "etcd is a Go program that reads the clock without libc, so libfaketime cannot skew it",
+};
+
 export const etcdDriver: StoreDriver = {
   name: "etcd",
   description:
@@ -45,6 +50,7 @@ export const etcdDriver: StoreDriver = {
   workloads: Object.keys(ETCD_WORKLOADS),
   backends: ["local"],
   peerFaults: "packet",
+  refusedFaults: ETCD_REFUSED_FAULTS,
   peerLinks: () => [],
   async preflight(plan) {
     const problems = layoutProblems(plan);
@@ -55,13 +61,7 @@ export const etcdDriver: StoreDriver = {
     if (plan.backend !== "local")
       problems.push(`etcd cannot run on backend '${plan.backend}' yet (can: local)`);
     problems.push(...findEtcd().problems);
-    problems.push(
-      ...clockVeto(
-        plan,
-        "etcd",
-        "etcd is a Go program that reads the clock without libc, so libfaketime cannot skew it",
-      ),
-    );
+    problems.push(...refusedFaultProblems(plan, "etcd", ETCD_REFUSED_FAULTS));
     problems.push(...packetPartitionVeto(plan, "etcd"));
     return problems;
   },

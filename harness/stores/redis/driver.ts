@@ -10,7 +10,7 @@
  * Store options: see sentinel-options.ts (`minReplicasToWrite`, `wait`, Sentinel timings).
  */
 import type { StoreDriver, StorePlan } from "../store-driver.ts";
-import { clockVeto, packetPartitionVeto } from "../store-fault-vetoes.ts";
+import { packetPartitionVeto, refusedFaultProblems } from "../store-fault-vetoes.ts";
 import { findRedisBinaries } from "./binaries.ts";
 import { startSentinelCluster } from "./sentinel-cluster.ts";
 import { SentinelDeployment } from "./sentinel-deployment.ts";
@@ -41,6 +41,13 @@ function layoutProblems(plan: StorePlan): string[] {
   return problems;
 }
 
+/** Faults Redis cannot take, with the reason. */
+const REDIS_REFUSED_FAULTS = {
+  clock: "redis-server hangs under libfaketime, which clock faults need",
+  failover:
+    "the Sentinels, not faultline, promote a replica (cut the master off instead: isolate-master-region)",
+};
+
 export const redisDriver: StoreDriver = {
   name: "redis",
   description: "Redis 7 with Sentinel (Debian's redis-server and redis-sentinel), clients through ioredis",
@@ -48,6 +55,7 @@ export const redisDriver: StoreDriver = {
   workloads: Object.keys(REDIS_WORKLOADS),
   backends: ["local"],
   peerFaults: "packet",
+  refusedFaults: REDIS_REFUSED_FAULTS,
   peerLinks: () => [],
   async preflight(plan) {
     const problems = layoutProblems(plan);
@@ -58,9 +66,7 @@ export const redisDriver: StoreDriver = {
     if (plan.backend !== "local")
       problems.push(`Redis cannot run on backend '${plan.backend}' yet (can: local)`);
     problems.push(...findRedisBinaries().problems);
-    problems.push(
-      ...clockVeto(plan, "Redis", "redis-server hangs under libfaketime, which clock faults need"),
-    );
+    problems.push(...refusedFaultProblems(plan, "Redis", REDIS_REFUSED_FAULTS));
     problems.push(...packetPartitionVeto(plan, "Redis Sentinel"));
     return problems;
   },
