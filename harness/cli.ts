@@ -245,6 +245,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
         workload: s.workload ?? "register",
         defaultNemesis: s.defaults?.nemesis ?? DEFAULTS.nemesis,
         ownNemeses: "nemeses" in s && s.nemeses ? Object.keys(s.nemeses) : [],
+        // A different expectation under one of its own nemeses (pg-geo-partitioned under dns-split).
+        expectedUnder: s.expectedUnder ?? {},
         faults: [] as string[],
       }));
       // The faults each built scenario's layout can take (partition shapes included).
@@ -262,6 +264,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
               (s.implemented
                 ? `\n  workload: ${s.workload}; default nemesis: ${s.defaultNemesis.join(", ") || "none"}` +
                   (s.ownNemeses.length ? `; its own: ${s.ownNemeses.join(", ")}` : "") +
+                  Object.entries(s.expectedUnder)
+                    .map(
+                      ([n, e]) =>
+                        `\n  under ${n}: ${e.expected} (${e.expectedValid ? "positive control: must pass" : "negative control: must find anomalies"})`,
+                    )
+                    .join("") +
                   `\n  faults:   ${s.faults.join(", ")}`
                 : "") +
               "\n",

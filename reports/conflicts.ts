@@ -17,6 +17,8 @@ export interface ConflictsSignal {
   byType: Record<string, number>;
   byRegionPair: Record<string, number>;
   source?: string;
+  /** false: the store keeps no conflict counters, so the total means nothing. */
+  counted?: boolean;
   discarded?: {
     total: number;
     shown: { node: string; table: string; key: number; lost: ConflictVersion; keptBy: ConflictVersion }[];
@@ -49,9 +51,11 @@ export function discardText(d: NonNullable<ConflictsSignal["discarded"]>["shown"
 export function conflictsText(c: ConflictsSignal, writes?: number): string[] {
   const rate = writes ? `, ${(c.total / writes).toFixed(3)} per acknowledged write` : "";
   const lines = [
-    c.total === 0
-      ? "conflicts: none counted by the store"
-      : `conflicts: ${c.total}${rate} (${list(c.byType)}; ${list(c.byRegionPair)})`,
+    c.counted === false
+      ? `conflicts: ${c.source ?? "not counted by this store"}`
+      : c.total === 0
+        ? "conflicts: none counted by the store"
+        : `conflicts: ${c.total}${rate} (${list(c.byType)}; ${list(c.byRegionPair)})`,
   ];
   if (c.discarded && c.discarded.total > 0) {
     lines.push(
@@ -84,6 +88,6 @@ export function renderConflicts(signals: Record<string, unknown> | undefined): s
         .join("")}</tbody></table>`
     : "";
   return `<h2 id="conflicts">Replication conflicts</h2>
-<p>${h(c.total === 0 ? "The store counted no conflicts." : `The store counted ${c.total} conflict(s).`)}${c.source ? ` <span class="note">Source: ${h(c.source)}.</span>` : ""}</p>
+<p>${h(c.counted === false ? "The store keeps no conflict counters." : c.total === 0 ? "The store counted no conflicts." : `The store counted ${c.total} conflict(s).`)}${c.source ? ` <span class="note">Source: ${h(c.source)}.</span>` : ""}</p>
 ${rows(c.byType, "type")}${rows(c.byRegionPair, "from -> applied in")}${discarded}`;
 }

@@ -37,7 +37,7 @@ export const pgGeoPartitioned: Scenario = {
   layout:
     "geo-partitioned: home-region ownership, writes routed to each key's home region, local reads; bidirectional logical replication",
   expected:
-    "positive: no conflicts, no lost writes, no divergence (stale local reads of remote keys are the expected cost); with dns-split: conflicts, lost and divergent writes",
+    "positive: no conflicts, no lost writes, no divergence (stale local reads of remote keys are the expected cost)",
   expectedValid: true,
   expectedUnder: {
     [DNS_SPLIT]: {

@@ -32,6 +32,8 @@ export interface ConflictSignal {
   byRegionPair: Record<string, number>;
   /** Where the numbers come from, for the report. */
   source: string;
+  /** false: this PostgreSQL keeps no conflict counters (before 18); the zeros mean nothing. */
+  counted: boolean;
   bySubscription: SubscriptionConflicts[];
   /** Last-writer-wins only: every remote version thrown away (capped), and how many in all. */
   discarded?: { total: number; shown: LwwDiscard[] };
@@ -76,11 +78,15 @@ export function summarizeConflicts(subs: SubscriptionConflicts[], discards?: Lww
       total += n;
     }
   }
+  const counted = subs.length === 0 || subs.some((s) => Object.keys(s.counts).length > 0);
   return {
     total,
     byType,
     byRegionPair,
-    source: "pg_stat_subscription_stats.confl_* on each subscriber",
+    counted,
+    source: counted
+      ? "pg_stat_subscription_stats.confl_* on each subscriber"
+      : "not counted: this PostgreSQL has no pg_stat_subscription_stats.confl_* counters (PostgreSQL 18 has them)",
     bySubscription: subs,
     ...(discards ? { discarded: { total: discards.length, shown: discards.slice(0, SHOWN_DISCARDS) } } : {}),
   };

@@ -129,6 +129,15 @@ describe("conflicts signal", () => {
     ]);
   });
 
+  it("says so when the PostgreSQL keeps no conflict counters (before 18) instead of reporting zero", () => {
+    const c = summarizeConflicts([{ ...subs[0]!, counts: {} }]);
+    expect(c.counted).toBe(false);
+    expect(conflictsText(c)).toEqual([
+      "conflicts: not counted: this PostgreSQL has no pg_stat_subscription_stats.confl_* counters (PostgreSQL 18 has them)",
+    ]);
+    expect(summarizeConflicts(subs).counted).toBe(true);
+  });
+
   it("names each discarded last-writer-wins version with what it lost to, escaped in HTML", () => {
     const d = {
       node: "a",
