@@ -6,12 +6,15 @@
  */
 import type { OperationIndex } from "./operations.ts";
 import { describeFault } from "./verdict-text.ts";
+import { isNormalNoEffect } from "../checkers/no-effect.ts";
 
 export interface LatencySeries {
   region: string;
   /** Seconds since the run started (invoke time); shared by the three series below. */
   x: number[];
   ok: (number | null)[];
+  /** Definitely no effect as the op's normal answer (a cas whose compare did not match): not an error. */
+  noEffect: (number | null)[];
   fail: (number | null)[];
   info: (number | null)[];
   /** Points before downsampling, and how many are drawn. */
@@ -135,26 +138,28 @@ function r3(v: number): number {
 export function chartData(ops: OperationIndex, metrics: object[] | undefined): ChartData {
   const toS = (ns: number) => (ops.hasTimes ? r3(ns / 1e9) : ns);
   let end = toS(ops.endTime);
-  const byRegion = new Map<string, { ok: Point[]; fail: Point[]; info: Point[] }>();
+  const byRegion = new Map<string, { ok: Point[]; noEffect: Point[]; fail: Point[]; info: Point[] }>();
   if (ops.hasTimes) {
     for (const iv of ops.intervals) {
       if (iv.completeTime === undefined) continue;
       const region = iv.region ?? "(no region)";
       let g = byRegion.get(region);
       if (!g) {
-        g = { ok: [], fail: [], info: [] };
+        g = { ok: [], noEffect: [], fail: [], info: [] };
         byRegion.set(region, g);
       }
       // Log-scale axis: a latency of 0 would vanish, so floor it at 1 µs.
-      g[iv.type].push([toS(iv.invokeTime), Math.max(0.001, r3((iv.completeTime - iv.invokeTime) / 1e6))]);
+      const series = isNormalNoEffect(iv) ? g.noEffect : g[iv.type];
+      series.push([toS(iv.invokeTime), Math.max(0.001, r3((iv.completeTime - iv.invokeTime) / 1e6))]);
     }
   }
   const latency: LatencySeries[] = [...byRegion.entries()]
     .sort((a, b) => a[0].localeCompare(b[0]))
     .map(([region, g]) => {
-      const total = g.ok.length + g.fail.length + g.info.length;
+      const total = g.ok.length + g.noEffect.length + g.fail.length + g.info.length;
       const parts = [
         downsample(g.ok, OK_BUDGET),
+        downsample(g.noEffect, BAD_BUDGET),
         downsample(g.fail, BAD_BUDGET),
         downsample(g.info, BAD_BUDGET),
       ];
@@ -163,8 +168,9 @@ export function chartData(ops: OperationIndex, metrics: object[] | undefined): C
         region,
         x,
         ok: ys[0],
-        fail: ys[1],
-        info: ys[2],
+        noEffect: ys[1],
+        fail: ys[2],
+        info: ys[3],
         total,
         drawn: parts.reduce((s, p) => s + p.length, 0),
       };

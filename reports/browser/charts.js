@@ -109,7 +109,18 @@
         series: [
           { label: "t (s)" },
           { label: "ok", stroke: "#16a34a", paths: () => null, points: point("rgba(22,163,74,0.55)", 3) },
-          { label: "fail", stroke: "#6b7280", paths: () => null, points: point("rgba(75,85,99,0.8)", 5) },
+          {
+            label: "no effect (normal answer)",
+            stroke: "#0891b2",
+            paths: () => null,
+            points: point("rgba(8,145,178,0.6)", 3),
+          },
+          {
+            label: "fail (error)",
+            stroke: "#6b7280",
+            paths: () => null,
+            points: point("rgba(75,85,99,0.8)", 5),
+          },
           {
             label: "info (unknown)",
             stroke: "#ea580c",
@@ -119,7 +130,7 @@
         ],
         plugins: [faultPlugin(data.faults, data.end)],
       };
-      plots.push(new uPlot(opts, [s.x, s.ok, s.fail, s.info], slot));
+      plots.push(new uPlot(opts, [s.x, s.ok, s.noEffect ?? s.ok.map(() => null), s.fail, s.info], slot));
       drawn++;
     }
   }

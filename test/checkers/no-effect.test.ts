@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { History, Op } from "../../checkers/history/op.ts";
 import { computeSignals } from "../../checkers/signals.ts";
 import { checkSlo } from "../../checkers/slo.ts";
+import { chartData } from "../../reports/chart-data.ts";
 import { countOps } from "../../reports/counts.ts";
 import { renderReport } from "../../reports/html.ts";
 import { indexOperations } from "../../reports/operations.ts";
@@ -59,5 +60,11 @@ describe("normal no-effect outcomes are not errors", () => {
     // The error rate column: (1 fail + 0 info) / 10, not (4 + 0) / 10.
     expect(html).toMatch(/<td class="num">10\.0%<\/td>/);
     expect(html).not.toMatch(/40\.0%/);
+  });
+
+  it("the latency chart draws them as their own series, not as failures", () => {
+    const [s] = chartData(indexOperations(history()), []).latency;
+    const n = (ys: (number | null)[]) => ys.filter((v) => v !== null).length;
+    expect([n(s.ok), n(s.noEffect), n(s.fail)]).toEqual([6, 3, 1]);
   });
 });
