@@ -6,7 +6,7 @@
  * must leave no container, network or volume of the project.
  * Without Docker or docker-compose: skipped loudly locally, a failure under CI=true.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,6 +54,27 @@ function leftovers(): string[] {
 }
 
 describe.skipIf(!ready)("docker-compose.yml and --backend compose", () => {
+  it("without a running layout, says how to start one in one line and exits 3", async () => {
+    const res = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [join(ROOT, "bin/faultline.mjs"), "run", "pg-async-replica", "--backend", "compose", "-t", "1"],
+        {
+          cwd: ROOT,
+          env: { ...process.env, COMPOSE_PROJECT_NAME: `absent${process.pid}` },
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      let stderr = "";
+      child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("exit", (code) => resolve({ code, stderr }));
+    });
+    expect(res.code).toBe(3);
+    const errors = res.stderr.split("\n").filter((l) => /could not run/.test(l));
+    expect(errors.length).toBe(1);
+    expect(errors[0]).toMatch(/--backend compose: .*docker.compose up -d/);
+  }, 60_000);
+
   it("pg-async-replica against the running layout finds nonlinearizable and read-your-writes; down leaves nothing", async () => {
     await ensurePostgresImage(() => {});
     await ensureProxyImage(() => {});
