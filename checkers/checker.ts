@@ -35,8 +35,18 @@ export interface CheckOptions {
   homes?: string[];
 }
 
+/** What a run hands a checker besides the history: its measured signals (store records such as
+ *  last-writer-wins discards). Data only; absent when a history is checked on its own. */
+export interface CheckContext {
+  signals?: Record<string, unknown>;
+}
+
 export interface Checker {
   name: string;
   description: string;
-  check(history: History, options: CheckOptions): CheckerResult | Promise<CheckerResult>;
+  check(
+    history: History,
+    options: CheckOptions,
+    context?: CheckContext,
+  ): CheckerResult | Promise<CheckerResult>;
 }

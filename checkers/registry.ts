@@ -24,6 +24,11 @@ const loaders: Record<string, { description: string; load: Loader }> = {
       "Bounded staleness on registers: stale reads (of a value an acknowledged write had replaced) past a bound, with their age",
     load: async () => (await import("./staleness.ts")).stalenessChecker,
   },
+  "lww-clock": {
+    description:
+      "Last-writer-wins against real time: acknowledged writes dropped for an earlier write with a later timestamp (clock skew)",
+    load: async () => (await import("./lww-clock.ts")).lwwClockChecker,
+  },
   set: {
     description:
       "Sets (Jepsen set-full): lost-write, stale-read, unexpected, duplicate; never-read as information",

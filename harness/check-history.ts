@@ -38,7 +38,7 @@ export async function runCheckers(
     const checker = await loadChecker(spec.name);
     const started = performance.now();
     try {
-      const result = await checker.check(history, spec.options);
+      const result = await checker.check(history, spec.options, { signals });
       const timed = {
         ...result,
         stats: { ...result.stats, checkMs: Math.round(performance.now() - started) },

@@ -14,6 +14,7 @@ import { pgReadCommitted } from "./pg-read-committed.ts";
 import { pgReadsLocal, pgReadsPinned, pgReadsPrimary } from "./pg-reads.ts";
 import { pgRegionSwitchLocal, pgRegionSwitchPinned } from "./pg-region-switch.ts";
 import { pgStaleCache, pgStaleCacheInvalidate } from "./pg-stale-cache.ts";
+import { pgLwwClockSkew, pgLwwClockSync } from "./pg-lww-clock.ts";
 import { pgRepeatableRead } from "./pg-repeatable-read.ts";
 import { pgReplicaReads, pgReplicaReadsPrimary } from "./pg-replica-reads.ts";
 import { pgSerializable } from "./pg-serializable.ts";
@@ -47,6 +48,8 @@ export const scenarios: (Scenario | Planned)[] = [
   pgRegionSwitchPinned,
   pgStaleCache,
   pgStaleCacheInvalidate,
+  pgLwwClockSkew,
+  pgLwwClockSync,
   redisSentinel,
   etcd3Region,
   etcdSerializableReads,
