@@ -53,6 +53,15 @@ start() {
 }
 
 stop() {
+  # Whatever a failed test left (faultline's run containers and networks, test compose projects),
+  # only on a daemon this script started: someone else's is left as it is.
+  if [ -f "$STATE/dockerd.pid" ] && docker info >/dev/null 2>&1; then
+    local ids
+    ids=$(docker ps -aq --filter label=faultline.run; docker ps -aq --filter label=org.faultline.node; docker ps -aq --filter label=org.faultline.proxy)
+    [ -n "$ids" ] && docker rm -f -v $ids >/dev/null 2>&1 || true
+    ids=$(docker network ls -q --filter label=faultline.run)
+    [ -n "$ids" ] && docker network rm $ids >/dev/null 2>&1 || true
+  fi
   if [ -f "$STATE/dockerd.pid" ]; then
     local pid
     pid=$(cat "$STATE/dockerd.pid")
