@@ -3,9 +3,11 @@
  * `add` ops change it by their value and `read` ops return it. Each ok read must lie within
  *   [sum of acknowledged adds completed before the read was invoked,
  *    sum of every add that may have happened (ok or info) invoked before the read completed].
- * Failed adds definitely did not happen and count for neither bound. Like newer Jepsen, a negative
- * add (a decrement) moves the bounds the other way: it lowers the lower bound when invoked and
- * the upper bound once acknowledged. A read outside its bounds is a `counter-out-of-range`.
+ * Failed adds definitely did not happen and count for neither bound. Decrements (negative adds,
+ * which a Jepsen variant of this checker allows) work the other way round: every decrement that
+ * may have happened before the read completed lowers the lower bound, and only those
+ * acknowledged before the read began lower the upper bound. Without decrements this is exactly
+ * Jepsen's [lower value upper]. A read outside its bounds is a `counter-out-of-range`.
  *
  * Several counters are checked independently by `key`. Real-time order is the order of the
  * history, as everywhere in faultline.
@@ -29,9 +31,12 @@ export interface CounterRead {
   op: Op;
 }
 
+/** Running sums per counter: increments and decrements, acknowledged and possibly applied. */
 interface Bounds {
-  lower: number;
-  upper: number;
+  incAcked: number;
+  incAttempted: number;
+  decAcked: number;
+  decAttempted: number;
 }
 
 const whereOf = (op: Op) => (op.line !== undefined ? `line ${op.line}` : `index ${op.index}`);
@@ -65,10 +70,11 @@ export function checkCounter(history: History, opts: CounterOptions = {}): Check
   const boundsOf = (op: Op): Bounds => {
     const k = JSON.stringify(op.key ?? null);
     let b = bounds.get(k);
-    if (!b) bounds.set(k, (b = { lower: 0, upper: 0 }));
+    if (!b) bounds.set(k, (b = { incAcked: 0, incAttempted: 0, decAcked: 0, decAttempted: 0 }));
     return b;
   };
-  const lowerAtInvoke = new Map<number, number>();
+  // Per read (pair index): acknowledged increments and decrements when it was invoked.
+  const ackedAtInvoke = new Map<number, { inc: number; dec: number }>();
   const reads: CounterRead[] = [];
   let adds = 0;
   let failedAdds = 0;
@@ -83,11 +89,12 @@ export function checkCounter(history: History, opts: CounterOptions = {}): Check
         if (p.completion?.type === "fail") failedAdds++;
         else {
           const b = boundsOf(p.invoke);
-          if (d >= 0) b.upper += d;
-          else b.lower += d;
+          if (d >= 0) b.incAttempted += d;
+          else b.decAttempted += d;
         }
       } else if (p.invoke.f === "read") {
-        lowerAtInvoke.set(inv, boundsOf(p.invoke).lower);
+        const b = boundsOf(p.invoke);
+        ackedAtInvoke.set(inv, { inc: b.incAcked, dec: b.decAcked });
       }
     }
     const done = completedAt[pos];
@@ -97,8 +104,8 @@ export function checkCounter(history: History, opts: CounterOptions = {}): Check
     if (p.invoke.f === "add" && c.type === "ok") {
       const d = delta(p.invoke);
       const b = boundsOf(p.invoke);
-      if (d >= 0) b.lower += d;
-      else b.upper += d;
+      if (d >= 0) b.incAcked += d;
+      else b.decAcked += d;
     } else if (p.invoke.f === "read" && c.type === "ok" && (!opts.finalReadsOnly || c.final === true)) {
       if (typeof c.value !== "number" || !Number.isFinite(c.value)) {
         throw new HistoryParseError(
@@ -106,11 +113,13 @@ export function checkCounter(history: History, opts: CounterOptions = {}): Check
           { line: c.line },
         );
       }
+      const b = boundsOf(p.invoke);
+      const atInvoke = ackedAtInvoke.get(done)!;
       reads.push({
         key: p.invoke.key,
-        lower: lowerAtInvoke.get(done)!,
+        lower: atInvoke.inc + b.decAttempted,
         value: c.value,
-        upper: boundsOf(p.invoke).upper,
+        upper: b.incAttempted + atInvoke.dec,
         op: c,
       });
     }
@@ -121,8 +130,8 @@ export function checkCounter(history: History, opts: CounterOptions = {}): Check
     const keyText = r.key === undefined ? "the counter" : `counter ${JSON.stringify(r.key)}`;
     const why =
       r.value < r.lower
-        ? `below ${r.lower}, the sum of the adds acknowledged before the read began`
-        : `above ${r.upper}, the sum of every add that could have happened before the read completed`;
+        ? `below ${r.lower}, the sum of the increments acknowledged before the read began (less any decrement that may have happened)`
+        : `above ${r.upper}, the sum of every increment that could have happened before the read completed (less the decrements acknowledged before it began)`;
     return {
       type: "counter-out-of-range",
       key: r.key,

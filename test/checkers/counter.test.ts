@@ -93,6 +93,25 @@ describe("counter checker semantics", () => {
     expect(r.valid).toBe(false);
   });
 
+  it("a decrement invoked while the read runs may be seen by it", () => {
+    const hist = h(
+      [0, "invoke", "add", 10],
+      [0, "ok", "add", 10],
+      [1, "invoke", "read", null],
+      [0, "invoke", "add", -3],
+      [0, "ok", "add", -3],
+      [1, "ok", "read", 7],
+    );
+    const r = checkCounter(hist);
+    expect(r.reads).toEqual([[7, 7, 10]]);
+    expect(r.valid).toBe(true);
+    // ... and so may it not: the decrement was acknowledged only after the read began.
+    hist[5]!.value = 10;
+    expect(checkCounter(hist).valid).toBe(true);
+    hist[5]!.value = 6;
+    expect(checkCounter(hist).valid).toBe(false);
+  });
+
   it("counters on different keys are independent", () => {
     const hist = h(
       [0, "invoke", "add", 1],
@@ -119,21 +138,25 @@ describe("counter checker semantics", () => {
   });
 });
 
-/** A counter history where each add and read takes effect atomically: always within bounds. */
-function counterHistory(choices: number[]): History {
+/**
+ * A counter history where each add and read takes effect atomically: always within bounds.
+ * With `decrements`, some adds are negative.
+ */
+function counterHistory(choices: number[], decrements = false): History {
   return atomicHistory(
     { value: 0 },
-    (_s, c) =>
-      c % 3 === 0
-        ? { f: "read", value: null, apply: (s) => s.value }
-        : {
-            f: "add",
-            value: (c % 7) + 1,
-            apply: (s) => {
-              s.value += (c % 7) + 1;
-              return (c % 7) + 1;
-            },
-          },
+    (_s, c) => {
+      if (c % 3 === 0) return { f: "read", value: null, apply: (s) => s.value };
+      const d = decrements && c % 5 === 0 ? -((c % 4) + 1) : (c % 7) + 1;
+      return {
+        f: "add",
+        value: d,
+        apply: (s) => {
+          s.value += d;
+          return d;
+        },
+      };
+    },
     choices,
   );
 }
@@ -145,6 +168,15 @@ describe("counter checker properties", () => {
         expect(checkCounter(counterHistory(choices)).valid).toBe(true);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("with decrements too, a history of atomic adds and reads is valid", () => {
+    fc.assert(
+      fc.property(scheduleArb, (choices) => {
+        expect(checkCounter(counterHistory(choices, true)).valid).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 
