@@ -14,7 +14,9 @@ function history(rows: [number, number, number, number, string][]): History {
     ops.push({ type: "invoke", process, f: "write", key: 1, value, time: t0 * 1e6, node });
     ops.push({ type: "ok", process, f: "write", key: 1, value, time: t1 * 1e6, node });
   }
-  return ops.sort((a, b) => a.time! - b.time!).map((o, index) => ({ ...o, index }) as Op);
+  return ops
+    .sort((a, b) => (a.time as number) - (b.time as number))
+    .map((o, index) => ({ ...o, index }) as Op);
 }
 
 const discard = (lost: number, lostAt: string, kept: number, keptAt: string) => ({
