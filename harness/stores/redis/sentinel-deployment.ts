@@ -207,9 +207,8 @@ export class SentinelDeployment implements StoreDeployment {
 
   /**
    * Sentinel's failovers in the shape of the run's `failover` signal (what `--slo-failover`
-   * judges): from the start of the fault that brought the master down (the last fault the history
-   * shows in place before the switch; recorded once applied) to the first write the new master
-   * acknowledged. signals.ts computes this only for failovers the nemesis makes itself.
+   * judges): from the start of the fault that brought the master down (the last fault that began
+   * before the switch) to the first write the new master acknowledged. signals.ts computes this only for failovers the nemesis makes itself.
    */
   private failoverTimes(failovers: { to: string; atMs: number }[]) {
     const faults: number[] = [];
@@ -221,9 +220,13 @@ export class SentinelDeployment implements StoreDeployment {
           phase?: unknown;
           error?: unknown;
           time?: unknown;
+          plannedMs?: unknown;
         };
-        if (op.process === "nemesis" && op.phase === "start" && !op.error && typeof op.time === "number")
-          faults.push(op.time / 1e6);
+        if (op.process !== "nemesis" || op.phase !== "start" || op.error) continue;
+        // The op is recorded once the fault is in place (cutting many node pairs takes seconds);
+        // the fault began at its planned offset, as signals.ts counts nemesis failovers.
+        if (typeof op.plannedMs === "number") faults.push(op.plannedMs);
+        else if (typeof op.time === "number") faults.push(op.time / 1e6);
       }
     } catch {
       // no history to line the faults up with: the sentinel signal still has the times
