@@ -19,8 +19,42 @@
  * after healing and quiescing); reads during the run are local, so they lag by the replication
  * delay: the counter checker over all reads runs too, as the layout's expected cost.
  */
+import type { ScheduledFault } from "../nemesis/spec.ts";
 import type { LayoutSpec } from "../stores/store-driver.ts";
-import type { Scenario } from "./scenario.ts";
+import type { Scenario, ScenarioNemesisPlan } from "./scenario.ts";
+
+export const WRITE_APART = "write-apart";
+
+/**
+ * The regions write apart until the end: replication between them is cut (clients still reach
+ * every node) from 40 % of the run until healing. Each side applies its own increments meanwhile;
+ * at the heal the two backlogs cross, so each node ends with the other's last row version. A cut
+ * that heals mid-run is repaired by later writes (the next versions overwrite both copies), so
+ * only a cut lasting to the end shows divergence every time.
+ */
+export function planWriteApart(opts: ScenarioNemesisPlan): ScheduledFault[] {
+  const atMs = Math.round(opts.timeLimitMs * 0.4);
+  return [
+    {
+      atMs,
+      durationMs: opts.timeLimitMs - atMs,
+      spec: {
+        kind: "partition",
+        mechanism: "blackhole",
+        shape: "partial",
+        region: opts.topology.regions[0]!.name,
+      },
+    },
+  ];
+}
+
+const writeApart = {
+  [WRITE_APART]: {
+    description:
+      "cut replication between the regions from 40% of the run until healing (clients reach every node)",
+    plan: planWriteApart,
+  },
+};
 
 export const MULTI_WRITER_LAYOUT: LayoutSpec = {
   kind: "multi-writer",
@@ -48,6 +82,8 @@ export const pgMultiWriter: Scenario = {
   // run cross in flight (the copies then differ for good) in practically every run.
   workloadOptions: { keys: 1 },
   routing: { writes: "local", reads: "local" },
+  defaults: { nemesis: [WRITE_APART] },
+  nemeses: writeApart,
   // Lost increments show in the converged reads (final: after healing and quiescing); reads during
   // the run are local and lag by the replication delay, the expected cost of reading locally.
   checkers: [

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
 import { runTest } from "../../harness/runner.ts";
+import { pgMultiWriterCrdt } from "../../harness/scenarios/pg-multi-writer.ts";
 
 const store = mkdtempSync(join(tmpdir(), "faultline-crdt-"));
 afterAll(() => rmSync(store, { recursive: true, force: true }));
@@ -20,6 +21,7 @@ describe("pg-multi-writer-crdt, end to end", () => {
   it("converges with no lost increments and zero conflicts", async () => {
     const config = validateConfig({
       ...DEFAULTS,
+      ...pgMultiWriterCrdt.defaults,
       name: "it-crdt",
       scenario: "pg-multi-writer-crdt",
       seed: 3,

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
 import { runTest } from "../../harness/runner.ts";
+import { pgMultiWriterLww } from "../../harness/scenarios/pg-multi-writer.ts";
 import type { ConflictSignal } from "../../harness/stores/postgres/conflict-counters.ts";
 import { renderReport } from "../../reports/html.ts";
 
@@ -22,6 +23,7 @@ describe("pg-multi-writer-lww, end to end", () => {
   it("converges but drops acknowledged increments, naming which write lost to which", async () => {
     const config = validateConfig({
       ...DEFAULTS,
+      ...pgMultiWriterLww.defaults,
       name: "it-lww",
       scenario: "pg-multi-writer-lww",
       seed: 2,

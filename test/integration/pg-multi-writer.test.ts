@@ -1,7 +1,7 @@
 /**
- * pg-multi-writer end to end on real PostgreSQL 18 (a negative control): both regions increment
- * shared counter rows on their own node, bidirectional logical replication applies each remote row
- * version on arrival. The run must find increments lost in the converged reads and nodes that
+ * pg-multi-writer end to end on real PostgreSQL 18 (a negative control): both regions increment a
+ * shared counter row on their own node, bidirectional logical replication applies each remote row
+ * version on arrival, and from 40 % of the run replication is cut until healing (write-apart). The run must find increments lost in the converged reads and nodes that
  * disagree for good, with each diverged key's value per node in the report; and PostgreSQL's own
  * conflict counters must rise during the run and equal `signals.conflicts.total` (cross-checked
  * against the `conflict detected` lines in the server logs).
@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
 import { runTest } from "../../harness/runner.ts";
+import { pgMultiWriter } from "../../harness/scenarios/pg-multi-writer.ts";
 import type { RunningPostgresNode } from "../../harness/stores/postgres/postgres-node.ts";
 import { renderReport } from "../../reports/html.ts";
 import { sleep } from "../../harness/sleep.ts";
@@ -32,6 +33,7 @@ describe("pg-multi-writer, end to end", () => {
   it("loses increments, diverges, and counts conflicts as PostgreSQL does", async () => {
     const config = validateConfig({
       ...DEFAULTS,
+      ...pgMultiWriter.defaults,
       name: "it-multi-writer",
       scenario: "pg-multi-writer",
       seed: 1,
