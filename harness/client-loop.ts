@@ -78,7 +78,10 @@ async function runOp<O extends WorkloadOp>(
     const r = await withDeadline(
       (async () => {
         if (pc.resolve) served = await pc.resolve(op, node);
-        return o.workload.apply(pc.client.at(served), op);
+        const applied = await o.workload.apply(pc.client.at(served), op);
+        // A store whose client picks the node itself (a Sentinel-discovered master) names it.
+        served = pc.client.servedBy?.() ?? served;
+        return applied;
       })(),
       o.opTimeoutMs + 1000,
     );

@@ -91,6 +91,10 @@ export interface SessionToken {
 /** One logical process's client: `at(node)` is the workload's client acting on that node. */
 export interface BoundClient<C = unknown> {
   at(node: string): C;
+  /** The node that served the operation just applied, when the store's client chose it rather
+   *  than `at`'s node (Redis writes go to whichever master Sentinel names); the history's
+   *  completion records it. Undefined: `at`'s node. */
+  servedBy?(): string | undefined;
   close(): Promise<void>;
   /** Present when opened with `{ session: true }` on a store that keeps session tokens. */
   session?: SessionToken;

@@ -130,6 +130,14 @@ describe.runIf(
     const lost = (set.lost as { element: number; acknowledged: boolean }[]).filter((l) => l.acknowledged);
     expect(lost.length).toBeGreaterThan(0);
     for (const l of lost) expect(ackedBy.get(l.element)).toBe("redis-us-east-1");
+    // The history names the master that acknowledged each add (not the router's primary): the old
+    // master for the lost ones, the new master for adds after clients followed the failover.
+    const addNode = new Map(
+      history.filter((o) => o.f === "add" && o.type === "ok").map((o) => [o.value as number, o.node]),
+    );
+    for (const l of lost) expect(addNode.get(l.element)).toBe("redis-us-east-1");
+    expect([...addNode.values()]).toContain(f.to);
+    for (const a of file.acknowledgedWrites) expect(addNode.get(a.value)).toBe(a.node);
     const lostSet = new Set(lost.map((l) => l.element));
     for (const w of file.writesToDemotedMaster) expect(lostSet.has(w.value)).toBe(true);
 

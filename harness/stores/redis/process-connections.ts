@@ -60,6 +60,8 @@ export class ProcessConnections {
   private master: Redis | undefined;
   private readonly direct = new Map<string, Redis>();
   private readonly proxiedToNode = new Map<string, string>();
+  /** The node that answered the last operation (taken by `servedBy`). */
+  private served: string | undefined;
 
   constructor(private readonly o: ProcessConnectionsOptions) {
     for (const n of o.servers) {
@@ -120,8 +122,11 @@ export class ProcessConnections {
   /** A read on `node`; any error is the read's failure. */
   async read<T>(node: string, f: (r: Redis) => Promise<T>): Promise<T> {
     const r = this.nodeConnection(node);
+    this.served = undefined;
     try {
-      return await f(r);
+      const result = await f(r);
+      this.served = node;
+      return result;
     } catch (err) {
       if (/timed out/i.test((err as Error).message)) {
         this.direct.delete(node);
@@ -138,6 +143,7 @@ export class ProcessConnections {
    */
   async write(key: string, value: number, f: (r: Redis) => Promise<boolean>): Promise<boolean> {
     const r = this.masterConnection();
+    this.served = undefined;
     let applied: boolean;
     try {
       applied = await f(r);
@@ -146,6 +152,7 @@ export class ProcessConnections {
       throw classify(err, "write on the Sentinel master");
     }
     const node = this.connectedNode(r);
+    this.served = node;
     if (applied && this.o.options.wait) {
       const { replicas, timeoutMs } = this.o.options.wait;
       let acked: number;
@@ -177,6 +184,13 @@ export class ProcessConnections {
       this.master?.disconnect();
       this.master = undefined;
     }
+  }
+
+  /** The node that answered the last operation, once (the next operation starts unknown). */
+  servedBy(): string | undefined {
+    const s = this.served;
+    this.served = undefined;
+    return s;
   }
 
   close(): void {

@@ -68,7 +68,12 @@ export class SentinelDeployment implements StoreDeployment {
       now: () => this.now(),
     });
     // `at(node)`: reads on that node; writes always on the master Sentinel names.
-    return { at: (node) => w.client(conns, node), close: async () => conns.close() };
+    return {
+      at: (node) => w.client(conns, node),
+      // The history names the master that acknowledged a write, not the router's primary.
+      servedBy: () => conns.servedBy(),
+      close: async () => conns.close(),
+    };
   }
 
   startProbes(metrics: MetricsWriter) {
