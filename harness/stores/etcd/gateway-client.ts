@@ -4,9 +4,9 @@
  * package (gRPC) because it needs no dependency, every request has its own hard deadline, and each
  * client process gets its own keep-alive agent, so a retired process takes its connections with it.
  *
- * Errors: a reply with an error body is etcd's word (a read's failure; for a write, unknown unless
- * etcd says it never proposed it), a timeout is an `OpTimeout`, a connection refused before the
- * request was sent is a `DefiniteFailure`.
+ * Errors: a connection refused before the request was sent is a `DefiniteFailure`; a timeout is an
+ * `OpTimeout`; anything else, including an error reply (a "request timed out" or "leader changed"
+ * proposal may still commit), leaves a write's outcome unknown (a read's is a failure either way).
  */
 import http from "node:http";
 import type { NodeAddress } from "../../backends/backend.ts";
