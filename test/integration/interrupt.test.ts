@@ -65,12 +65,16 @@ describe("stopping a run", () => {
     const child = startRun("sigint");
     const done = exited(child);
     let stderr = "";
+    let stdout = "";
     child.stderr!.on("data", (d) => (stderr += d));
+    child.stdout!.on("data", (d) => (stdout += d));
     const dir = await waitForOps("sigint", 150);
     child.kill("SIGINT");
     const code = await done;
     expect(code, stderr).toBe(130);
-    expect(stderr).toMatch(/history kept/);
+    // The outcome is on stdout (progress and logs on stderr), with how to get results from it.
+    expect(stdout).toMatch(/INTERRUPTED after \d+ ops; history kept/);
+    expect(stdout).toMatch(/faultline check /);
 
     const history = parseHistory(readFileSync(join(dir, "history.jsonl"), "utf8"), {
       fileName: "history.jsonl",
