@@ -12,6 +12,7 @@
  * still have it in flight, so it is retired and a fresh process id (old + total processes)
  * takes its place with fresh connections, in the same slot (same op stream).
  */
+import { setMaxListeners } from "node:events";
 import { type Completion, completionForError } from "../workloads/outcome.ts";
 import type { Workload, WorkloadOp } from "../workloads/workload.ts";
 import { DONE, fromFn, type Gen, perProcess, perRegion, rateLimit, values } from "./generator/generator.ts";
@@ -122,6 +123,8 @@ async function drive<O extends WorkloadOp>(
 ): Promise<number> {
   let stopped = false;
   const stopSignal = new AbortController();
+  // Every slot sleeps on this one signal.
+  setMaxListeners(slots.length + 8, stopSignal.signal);
   o.stop?.then(() => {
     stopped = true;
     stopSignal.abort();

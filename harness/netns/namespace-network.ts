@@ -170,7 +170,20 @@ export class NamespaceNetwork implements PacketNetwork {
     const host = `fl${this.id}-gw`;
     await sh(
       ip,
-      ["-n", this.hub, "link", "add", "gw", "type", "veth", "peer", "name", host, "netns", String(process.pid)],
+      [
+        "-n",
+        this.hub,
+        "link",
+        "add",
+        "gw",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        host,
+        "netns",
+        String(process.pid),
+      ],
       "gateway veth",
     );
     await sh(ip, ["-n", this.hub, "link", "set", "gw", "master", "br0", "up"], "attaching gateway");
@@ -223,33 +236,21 @@ export class NamespaceNetwork implements PacketNetwork {
       byTarget.set(to, [...(byTarget.get(to) ?? []), from]);
     }
     const what: string[] = [];
-    for (const [to, froms] of byTarget) {
-      await this.nft(to, [
-        "add",
-        "chain",
-        "inet",
-        "faultline",
-        chain,
-        "{ type filter hook input priority 0 ; policy accept ; }",
-      ]);
-      const tags = this.tagsIn.get(to) ?? new Set<string>();
-      tags.add(chain);
-      this.tagsIn.set(to, tags);
-      for (const from of froms) {
+    // One nft call per target namespace, all targets at once: a cut lands within one round of
+    // process starts, not one per rule (isolating a region of six nodes took ~3 s rule by rule).
+    await Promise.all(
+      [...byTarget].map(async ([to, froms]) => {
+        const sources = froms.map((f) => this.address(f)).join(", ");
         await this.nft(to, [
-          "add",
-          "rule",
-          "inet",
-          "faultline",
-          chain,
-          "ip",
-          "saddr",
-          this.address(from),
-          "drop",
+          `add chain inet faultline ${chain} { type filter hook input priority 0 ; policy accept ; } ; ` +
+            `add rule inet faultline ${chain} ip saddr { ${sources} } drop`,
         ]);
-        what.push(`${from}->${to} packets dropped`);
-      }
-    }
+        const tags = this.tagsIn.get(to) ?? new Set<string>();
+        tags.add(chain);
+        this.tagsIn.set(to, tags);
+      }),
+    );
+    for (const [to, froms] of byTarget) for (const from of froms) what.push(`${from}->${to} packets dropped`);
     return what;
   }
 
