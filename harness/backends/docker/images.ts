@@ -16,7 +16,7 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +25,15 @@ import { resolvePostgresBinaries } from "../../stores/postgres/binaries.ts";
 
 const execFileAsync = promisify(execFile);
 
-export const IMAGES_DIR = join(dirname(fileURLToPath(import.meta.url)), "images");
+const HERE = dirname(fileURLToPath(import.meta.url));
+/**
+ * The images folder in the sources. Run from the compiled dist/, this file sits in
+ * dist/harness/backends/docker/ and the folder (a shell script, Dockerfiles) is not copied there.
+ */
+export const IMAGES_DIR =
+  [join(HERE, "images"), join(HERE, "..", "..", "..", "..", "harness", "backends", "docker", "images")].find(
+    (d) => existsSync(join(d, "build-base.sh")),
+  ) ?? join(HERE, "images");
 const BUILD_BASE = join(IMAGES_DIR, "build-base.sh");
 const POSTGRES_DOCKERFILE = join(IMAGES_DIR, "postgres.Dockerfile");
 const PROXY_DOCKERFILE = join(IMAGES_DIR, "proxy.Dockerfile");
