@@ -29,6 +29,11 @@ const loaders: Record<string, { description: string; load: Loader }> = {
       "Last-writer-wins against real time: acknowledged writes dropped for an earlier write with a later timestamp (clock skew)",
     load: async () => (await import("./lww-clock.ts")).lwwClockChecker,
   },
+  "nothing-lost-silently": {
+    description:
+      "Sets with a reconciliation queue: every acknowledged add is in the final reads or in a pending queue entry",
+    load: async () => (await import("./reconciliation.ts")).reconciliationChecker,
+  },
   set: {
     description:
       "Sets (Jepsen set-full): lost-write, stale-read, unexpected, duplicate; never-read as information",

@@ -15,6 +15,7 @@ import { pgReadsLocal, pgReadsPinned, pgReadsPrimary } from "./pg-reads.ts";
 import { pgRegionSwitchLocal, pgRegionSwitchPinned } from "./pg-region-switch.ts";
 import { pgStaleCache, pgStaleCacheInvalidate } from "./pg-stale-cache.ts";
 import { pgLwwClockSkew, pgLwwClockSync } from "./pg-lww-clock.ts";
+import { pgMultiWriterSet, pgReconciliationQueue } from "./pg-reconciliation-queue.ts";
 import { pgRepeatableRead } from "./pg-repeatable-read.ts";
 import { pgReplicaReads, pgReplicaReadsPrimary } from "./pg-replica-reads.ts";
 import { pgSerializable } from "./pg-serializable.ts";
@@ -50,6 +51,8 @@ export const scenarios: (Scenario | Planned)[] = [
   pgStaleCacheInvalidate,
   pgLwwClockSkew,
   pgLwwClockSync,
+  pgReconciliationQueue,
+  pgMultiWriterSet,
   redisSentinel,
   etcd3Region,
   etcdSerializableReads,

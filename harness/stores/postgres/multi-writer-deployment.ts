@@ -84,11 +84,20 @@ export class MultiWriterDeployment implements StoreDeployment {
         metrics,
       ),
     );
-    return { stop: async () => void (await Promise.all(probes.map((p) => p.stop()))) };
+    // The table's own background work (a reconciliation queue's resolver) runs alongside.
+    const background = this.table.background?.(this.members);
+    return {
+      stop: async () => {
+        await background?.stop();
+        await Promise.all(probes.map((p) => p.stop()));
+      },
+    };
   }
 
   /** Writes a marker on every node and waits until each shows on every other node. */
   async quiesce(timeoutMs: number): Promise<Quiesced> {
+    // Whatever waits for a person is resolved first, so the regions can converge.
+    await this.table.drain?.(this.members, timeoutMs / 2);
     const started = performance.now();
     const deadline = started + timeoutMs;
     const round = ++this.markers;
@@ -148,7 +157,7 @@ export class MultiWriterDeployment implements StoreDeployment {
       await this.stableCounters(),
       this.lastWriterWins ? await this.discards() : undefined,
     );
-    return { conflicts };
+    return { conflicts, ...(await this.table.finalSignals?.(this.members)) };
   }
 
   /**

@@ -19,11 +19,20 @@ import type { CounterClient } from "../../../workloads/counter.ts";
 import type { Connection } from "./node-connections.ts";
 import { PgCounterClient } from "./counter-client.ts";
 import { PgRegisterClient } from "./register-client.ts";
+import type { RunningPostgresNode } from "./postgres-node.ts";
+import {
+  drainQueues,
+  PgSetRowClient,
+  QUEUE_DDL,
+  readQueues,
+  SET_ROWS_DDL,
+  startResolver,
+} from "./reconciliation-queue.ts";
 
-export type MultiWriterResolution = "apply-on-arrival" | "last-writer-wins";
+export type MultiWriterResolution = "apply-on-arrival" | "last-writer-wins" | "queue";
 
 /** Keys seeded per workload; a key beyond them would be inserted concurrently (see above). */
-export const SEEDED_KEYS: Record<string, number> = { counter: 64, register: 20_000 };
+export const SEEDED_KEYS: Record<string, number> = { counter: 64, register: 20_000, set: 64 };
 
 export interface MultiWriterTable {
   /** Tables the nodes publish to each other. */
@@ -36,6 +45,12 @@ export interface MultiWriterTable {
   /** A node's whole state as (key, value) rows for the divergence check. */
   stateQuery: string;
   value(v: unknown): unknown;
+  /** Background work while clients run (a reconciliation queue's resolver). */
+  background?(nodes: RunningPostgresNode[]): { stop(): Promise<void> };
+  /** Before quiescing: settle what background work left (resolve every queued conflict). */
+  drain?(nodes: RunningPostgresNode[], timeoutMs: number): Promise<unknown>;
+  /** Signals read at the end (the queue and its resolution latency). */
+  finalSignals?(nodes: RunningPostgresNode[]): Promise<Record<string, unknown>>;
 }
 
 /** The seeded rows of `table` this node owns: keys k with k mod nodeCount = nodeIndex. */
@@ -143,13 +158,32 @@ const register = (resolution: MultiWriterResolution): MultiWriterTable => ({
   value: (v) => Number(v),
 });
 
+/** Sets as one array row per key (reconciliation-queue.ts): concurrent adds conflict on the row;
+ *  `queue` records them for a person instead of applying the remote version. */
+const setRows = (resolution: MultiWriterResolution): MultiWriterTable => ({
+  tables: ["set_rows"],
+  ddl: [SET_ROWS_DDL, ...(resolution === "queue" ? [QUEUE_DDL] : [])].join(";\n"),
+  seed: (i, count) => `INSERT INTO set_rows (key) ${ownKeys(SEEDED_KEYS.set!, i, count)}`,
+  client: (conn) => new PgSetRowClient(conn),
+  stateQuery:
+    "SELECT key, ARRAY(SELECT DISTINCT e FROM unnest(elements) e ORDER BY e) AS value FROM set_rows",
+  value: (v) => (v as unknown[]).map(Number),
+  ...(resolution === "queue"
+    ? {
+        background: startResolver,
+        drain: drainQueues,
+        finalSignals: async (nodes: RunningPostgresNode[]) => ({ reconciliation: await readQueues(nodes) }),
+      }
+    : {}),
+});
+
 export interface MultiWriterTableOptions {
   resolution: MultiWriterResolution;
   counter: "shared-row" | "row-per-node";
 }
 
 /** The workloads a multi-writer layout has tables for. */
-export const MULTI_WRITER_WORKLOADS = ["counter", "register"] as const;
+export const MULTI_WRITER_WORKLOADS = ["counter", "register", "set"] as const;
 
 export function multiWriterTable(workload: string, o: MultiWriterTableOptions): MultiWriterTable {
   switch (workload) {
@@ -157,6 +191,8 @@ export function multiWriterTable(workload: string, o: MultiWriterTableOptions): 
       return o.counter === "row-per-node" ? rowPerNodeCounter : sharedCounter(o.resolution);
     case "register":
       return register(o.resolution);
+    case "set":
+      return setRows(o.resolution);
     default:
       throw new Error(
         `the multi-writer layout has no tables for workload '${workload}' (has: ${MULTI_WRITER_WORKLOADS.join(", ")})`,

@@ -23,7 +23,7 @@ import { PROBE_SCHEMA } from "./replication-lag-probe.ts";
 
 export const MultiWriterOptions = z
   .object({
-    resolution: z.enum(["apply-on-arrival", "last-writer-wins"]).default("apply-on-arrival"),
+    resolution: z.enum(["apply-on-arrival", "last-writer-wins", "queue"]).default("apply-on-arrival"),
     counter: z.enum(["shared-row", "row-per-node"]).default("shared-row"),
   })
   .strict();
