@@ -14,7 +14,7 @@ import { DockerBackend } from "../../harness/backends/docker/docker-backend.ts";
 import { ensurePostgresImage } from "../../harness/backends/docker/images.ts";
 import { demuxDockerLog } from "../../harness/backends/docker/node-container.ts";
 import { reapDeadRuns } from "../../harness/backends/docker/reap.ts";
-import { LABEL_RUN } from "../../harness/backends/docker/run-labels.ts";
+import { LABEL_RUN, ownerAlive, ownerId } from "../../harness/backends/docker/run-labels.ts";
 import { CutSet } from "../../harness/nemesis/cuts.ts";
 import { requirement } from "../support/requirements.ts";
 
@@ -76,6 +76,19 @@ describe("docker log demultiplexing", () => {
     };
     expect(demuxDockerLog(Buffer.concat([frame(1, "a\n"), frame(2, "b\n"), frame(1, "c")]))).toBe("a\nb\nc");
     expect(demuxDockerLog(Buffer.from("plain text\n"))).toBe("plain text\n");
+  });
+});
+
+describe("run owner labels", () => {
+  it("name a live owner by pid and start time; a recycled pid or a dead one is not the owner", () => {
+    const me = ownerId();
+    expect(me).toMatch(/^\d+:\d+$/);
+    expect(ownerAlive(me)).toBe(true);
+    const [pid, start] = me.split(":");
+    expect(ownerAlive(`${pid}:${Number(start) + 1}`)).toBe(false); // same pid, another process
+    expect(ownerAlive("999999999:1")).toBe(false);
+    expect(ownerAlive(undefined)).toBe(false);
+    expect(ownerAlive("garbage")).toBe(false);
   });
 });
 
