@@ -31,7 +31,9 @@ start() {
     echo "ci-docker: installed in $(since "$t") s"
   fi
 
-  if docker info >/dev/null 2>&1; then
+  if [ -f "$STATE/dockerd.pid" ] && kill -0 "$(cat "$STATE/dockerd.pid")" 2>/dev/null && docker info >/dev/null 2>&1; then
+    echo "ci-docker: the dockerd this script started (pid $(cat "$STATE/dockerd.pid")) is running; using it"
+  elif docker info >/dev/null 2>&1; then
     echo "ci-docker: a Docker daemon already answers; using it (stop will leave it running)"
     rm -f "$STATE/dockerd.pid"
   else
