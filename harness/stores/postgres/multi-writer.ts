@@ -83,6 +83,12 @@ export const multiWriter: PgLayout = {
       problems.push(
         `layout multi-writer has no tables for workload '${plan.workload}' (has: ${MULTI_WRITER_WORKLOADS.join(", ")})`,
       );
+    // Its nodes are local processes from the embedded binaries (the docker image's PostgreSQL and
+    // an external deployment's are not set up for it).
+    if (plan.backend !== "local")
+      problems.push(
+        `layout multi-writer runs on the local backend only, not '${plan.backend}' (run it without --backend)`,
+      );
     try {
       const runAs = resolveRunAs();
       const bins = await resolvePostgresBinaries(runAs);

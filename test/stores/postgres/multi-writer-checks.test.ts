@@ -79,17 +79,24 @@ describe("multi-writer: PostgreSQL version", () => {
       ],
     };
     const problems = await multiWriter.check(
-      plan({ layout, options: { resolution: "merge" }, workload: "set" }),
+      plan({ layout, options: { resolution: "merge" }, workload: "bank" }),
     );
     expect(problems).toEqual(
       expect.arrayContaining([
         "layout multi-writer: every node must have role 'writer' or 'peer' (b is 'replica')",
         "layout multi-writer needs at least two nodes with role 'writer'",
         "layout multi-writer needs exactly one writer in region eu-west, has 0",
-        "layout multi-writer has no tables for workload 'set' (has: counter, register)",
       ]),
     );
     expect(problems.some((p) => p.startsWith("storeOptions.resolution:"))).toBe(true);
+    expect(
+      problems.some((p) =>
+        p.startsWith("layout multi-writer has no tables for workload 'bank' (has: counter, register"),
+      ),
+    ).toBe(true);
+    expect(await multiWriter.check(plan({ backend: "docker" }))).toEqual([
+      "layout multi-writer runs on the local backend only, not 'docker' (run it without --backend)",
+    ]);
   });
 
   it("every writer subscribes to every other: peer links subscriber -> publisher", () => {
