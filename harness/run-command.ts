@@ -268,6 +268,8 @@ export async function executeRun(config: TestConfig, flags: ExecuteOptions): Pro
         }),
       );
     } else {
+      // The verdict is stdout's first line (`faultline run | head -1`); the gap above it is stderr's.
+      say("");
       print(verdictLines(r, outcome.opCount, outcome.wallMs, dir, config.seed, expectation).join("\n"));
     }
     return {
@@ -323,7 +325,7 @@ function verdictLines(
       : r.valid === false
         ? `INVALID: ${countAnomalies(r)} anomalies: ${r.anomalyTypes.join(", ")}`
         : "UNKNOWN: the checkers could not decide";
-  const lines = [``, head, `  ${expectation.text}`];
+  const lines = [head, `  ${expectation.text}`];
   for (const [name, c] of Object.entries(r.checkers)) {
     const n = anomalyTotal(c);
     lines.push(
