@@ -57,7 +57,8 @@ export async function replayCommand(
   } else {
     const w0 = Math.max(...rows.map((r) => r[0].length));
     const w1 = Math.max(...rows.map((r) => r[1].length));
-    console.log(`\n${rows.map((r) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`).join("\n")}`);
+    console.error("");
+    console.log(rows.map((r) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`).join("\n"));
     if (change) console.log(`changed: ${change}`);
   }
   return replayed.code;
