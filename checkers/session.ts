@@ -12,6 +12,7 @@
 import type { Checker } from "./checker.ts";
 import { pairOps } from "./history/pairs.ts";
 import { type History, NEMESIS, type Op } from "./history/op.ts";
+import { computeStaleness } from "./staleness.ts";
 import type { Anomaly, CheckerResult } from "./verdict.ts";
 
 interface Write {
@@ -114,6 +115,19 @@ export function checkSession(history: History): CheckerResult {
       const v = writtenValue(op);
       const w = v === undefined ? undefined : writes.get(valueKey(key, v));
       if (w) s.wrote.set(key, w);
+    }
+  }
+  // How stale each offending read was (ms since the value it returned had been replaced by an
+  // acknowledged write), so a report shows the age beside the anomaly.
+  if (anomalies.length > 0) {
+    const age = new Map<number, number | null>();
+    for (const r of computeStaleness(history).staleReads) age.set(r.read.index, r.staleMs);
+    for (const a of anomalies) {
+      const read = a.ops?.[a.ops.length - 1];
+      const ms = read ? age.get(read.index) : undefined;
+      if (ms === undefined || ms === null) continue;
+      a.staleMs = ms;
+      a.explanation += ` The read was ${ms} ms stale.`;
     }
   }
   const anomalyTypes = [...new Set(anomalies.map((a) => a.type))].sort();

@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { History, Op } from "../../checkers/history/op.ts";
+import { checkSession } from "../../checkers/session.ts";
 import { computeSignals } from "../../checkers/signals.ts";
 import { checkSlo } from "../../checkers/slo.ts";
 import { checkStaleness, computeStaleness } from "../../checkers/staleness.ts";
@@ -105,6 +106,18 @@ describe("staleness", () => {
     expect(r.stats).toMatchObject({ stale: 2, withinBound: 1, beyondBound: 1 });
     expect(checkStaleness(h, { staleBoundMs: 1000 }).valid).toBe(true);
     expect(checkStaleness(h).valid).toBe(false);
+  });
+
+  it("gives each read-your-writes anomaly of the session checker its read's age", () => {
+    const r = checkSession(
+      history([
+        [0, "write", 1, 0, 10],
+        [0, "write", 2, 20, 30],
+        [0, "read", 1, 75, 76],
+      ]),
+    );
+    expect(r.anomalies[0]).toMatchObject({ type: "read-your-writes", staleMs: 45 });
+    expect(r.anomalies[0]!.explanation).toMatch(/The read was 45 ms stale\./);
   });
 
   it("refuses a history that is not a register history", () => {
