@@ -29,14 +29,14 @@ function when(t: TxnTable, op: Op, at: number): string {
 
 function orderReason(t: TxnTable, a: number, b: number, kind: number, A: string, B: string): string {
   if (kind === PROCESS) return `process ${t.processNames[t.process[a]]} executed ${A} before ${B}`;
-  return `${A} completed (${when(t, t.ops[a], t.completeTime[a])}) before ${B} was invoked (${when(t, t.invokes[b], t.invokeTime[b])})`;
+  return `${A} completed (${when(t, t.op(a), t.completeTime[a])}) before ${B} was invoked (${when(t, t.invoke(b), t.invokeTime[b])})`;
 }
 
 export function explainCycle(inf: Inference, c: FoundCycle): Anomaly {
   const t = inf.txns;
   const names = c.nodes.map((_, i) => `T${i + 1}`);
   const nodes: CycleNode[] = c.nodes.map((id, i) => {
-    const op = t.ops[id];
+    const op = t.op(id);
     return {
       id: names[i],
       index: op.index,
@@ -44,7 +44,7 @@ export function explainCycle(inf: Inference, c: FoundCycle): Anomaly {
       process: op.process as number | string,
       type: t.status[id] === OK ? "ok" : "info",
       value: op.value,
-      label: `${names[i]} (p${String(op.process)}): ${showTxn(t.mops[id])}`,
+      label: `${names[i]} (p${String(op.process)}): ${showTxn(t.mops(id))}`,
     };
   });
   const edges: CycleEdge[] = c.nodes.map((a, i) => {
@@ -79,7 +79,7 @@ export function explainCycle(inf: Inference, c: FoundCycle): Anomaly {
       : "";
   const lines = [
     "Let:",
-    ...nodes.map((n) => `  ${n.id} = ${showTxn(t.mops[c.nodes[Number(n.id.slice(1)) - 1]])}`),
+    ...nodes.map((n) => `  ${n.id} = ${showTxn(t.mops(c.nodes[Number(n.id.slice(1)) - 1]))}`),
     "Then:",
     ...edges.map(
       (e, i) =>
@@ -90,7 +90,7 @@ export function explainCycle(inf: Inference, c: FoundCycle): Anomaly {
   return {
     type: c.type,
     explanation: `${c.type}: ${SUMMARY[base] ?? "a dependency cycle"}${variant}, among ${nodes.length} transactions. ${edges.map((e) => e.text).join("; ")}.`,
-    ops: c.nodes.map((id) => t.ops[id]),
+    ops: c.nodes.map((id) => t.op(id)),
     cycle,
   };
 }

@@ -9,130 +9,138 @@
  * ever saw is known only to follow the last element seen.
  */
 import type { Op } from "../history/op.ts";
+import { listValue, M_APPEND, M_READ, mopValue, type TxnColumns } from "../history/txn-columns.ts";
 import { ElleInputError } from "./errors.ts";
 import { EdgeList, RW, WR, WW } from "./graph.ts";
 import { AnomalyLog, type EdgeReason, type Inference } from "./inference.ts";
-import { FAIL, type MicroOp, OK, show, type TxnTable } from "./txns.ts";
-
-type Value = string | number;
+import { FAIL, OK, show, type TxnTable } from "./txns.ts";
 
 function lineOf(op: Op): string {
   return typeof op.line === "number" ? `line ${op.line}` : `index ${op.index}`;
 }
 
+/**
+ * Works on the history's columns: micro-ops as interned key and value ids, reads as ranges of
+ * one Int32Array. Value ids are equal exactly when the values are (`===`), so comparing reads
+ * compares ids; values are looked up only to put them into words.
+ */
 export function inferListAppend(t: TxnTable): Inference {
+  const c: TxnColumns = t.cols;
   const log = new AnomalyLog();
-  const keyIds = new Map<unknown, number>();
+  const mopStart = c.mopStart;
+  const mopF = c.mopF;
+  const mopKey = c.mopKey;
+  const mopVal = c.mopVal;
+  const mopList = c.mopList;
+  const listStart = c.listStart;
+  const listVals = c.listVals;
+  const values = c.values;
+  const nValues = values.length;
+  // Keys numbered in order of first use by a transaction (as the object path did), so edges and
+  // anomalies come out in the same order.
+  const kidOf = new Int32Array(c.keyNames.length).fill(-1);
   const keyNames: unknown[] = [];
-  // Per key: appended value -> element id.
-  const elemsByKey: Map<Value, number>[] = [];
-  // Element and read tables, preallocated for every micro-op (no growth garbage: at a million
-  // transactions each major GC marks the whole history, so fewer is faster).
+  // (key, appended value) -> element id.
+  const elemOf = new Map<number, number>();
+  const elemKey = (kid: number, vid: number) => kid * nValues + vid;
   let totalMops = 0;
-  for (let id = 0; id < t.n; id++) totalMops += t.mops[id].length;
+  for (let id = 0; id < t.n; id++) totalMops += mopStart[t.mopRow[id] + 1] - mopStart[t.mopRow[id]];
   const eTxnAll = new Int32Array(totalMops);
   const eKeyAll = new Int32Array(totalMops);
+  const eValAll = new Int32Array(totalMops);
   const eIntermediateAll = new Uint8Array(totalMops);
-  const elemValue: Value[] = [];
+  let nElems = 0;
   const readTxnAll = new Int32Array(totalMops);
   const readKeyAll = new Int32Array(totalMops);
-  const readList: Value[][] = [];
+  // The list id of each read, -1 for a read of null (an empty list).
+  const readListAll = new Int32Array(totalMops);
+  let nReads = 0;
+  const listLen = (l: number) => (l < 0 ? 0 : listStart[l + 1] - listStart[l]);
+  const listAt = (l: number, i: number) => listVals[listStart[l] + i];
+  const listShown = (l: number): unknown[] => (l < 0 ? [] : listValue(c, l));
 
-  const keyId = (k: unknown): number => {
-    let id = keyIds.get(k);
-    if (id === undefined) {
-      id = keyNames.length;
-      keyIds.set(k, id);
-      keyNames.push(k);
-      elemsByKey.push(new Map());
-    }
-    return id;
-  };
-
-  // Pass 1: validate, index appends and reads. Per micro-op of the current txn: its element
-  // (-1 for a read) and key, reused from txn to txn.
-  let mopElem = new Int32Array(8);
-  let mopKey = new Int32Array(8);
+  // Pass 1: validate, index appends and reads.
   for (let id = 0; id < t.n; id++) {
-    const mops = t.mops[id];
+    const row = t.mopRow[id];
     const ok = t.status[id] === OK;
-    if (mopElem.length < mops.length) {
-      mopElem = new Int32Array(mops.length * 2);
-      mopKey = new Int32Array(mops.length * 2);
-    }
-    for (let i = 0; i < mops.length; i++) {
-      const mopI = mops[i];
-      const f = mopI[0];
-      const k = mopI[1];
-      const v = mopI[2];
-      const kid = keyId(k);
-      mopElem[i] = -1;
-      if (f === "append") {
+    const m0 = mopStart[row];
+    const m1 = mopStart[row + 1];
+    for (let m = m0; m < m1; m++) {
+      const i = m - m0;
+      const f = mopF[m];
+      let kid = kidOf[mopKey[m]];
+      if (kid < 0) {
+        kid = kidOf[mopKey[m]] = keyNames.length;
+        keyNames.push(c.keyNames[mopKey[m]]);
+      }
+      if (f === M_APPEND) {
+        const vid = mopVal[m];
+        const v = vid >= 0 ? values[vid] : undefined;
         if (typeof v !== "number" && typeof v !== "string") {
           throw new ElleInputError(
-            `micro-op ${i + 1} appends ${JSON.stringify(v)} to ${show(k)}; appended values must be numbers or strings`,
-            t.ops[id],
+            `micro-op ${i + 1} appends ${JSON.stringify(mopValue(c, m))} to ${show(keyNames[kid])}; appended values must be numbers or strings`,
+            t.op(id),
           );
         }
-        const elems = elemsByKey[kid];
-        const prior = elems.get(v);
+        const ek = elemKey(kid, vid);
+        const prior = elemOf.get(ek);
         if (prior !== undefined) {
           throw new ElleInputError(
-            `value ${show(v)} is appended to key ${show(k)} more than once (also at ${lineOf(t.ops[eTxnAll[prior]])}); ` +
+            `value ${show(v)} is appended to key ${show(keyNames[kid])} more than once (also at ${lineOf(t.op(eTxnAll[prior]))}); ` +
               "list-append needs unique appended values per key",
-            t.ops[id],
+            t.op(id),
           );
         }
-        const e = elemValue.length;
-        elems.set(v, e);
+        const e = nElems++;
+        elemOf.set(ek, e);
         eTxnAll[e] = id;
         eKeyAll[e] = kid;
-        elemValue.push(v);
+        eValAll[e] = vid;
         // An earlier append of this key in the same txn is intermediate (txns are short: look back).
-        mopElem[i] = e;
-        mopKey[i] = kid;
-        for (let j = i - 1; j >= 0; j--) {
-          if (mopElem[j] >= 0 && mopKey[j] === kid) {
-            eIntermediateAll[mopElem[j]] = 1;
+        for (let j = m - 1; j >= m0; j--) {
+          if (mopF[j] === M_APPEND && kidOf[mopKey[j]] === kid) {
+            eIntermediateAll[elemOf.get(elemKey(kid, mopVal[j]))!] = 1;
             break;
           }
         }
-      } else if (f === "r") {
+      } else if (f === M_READ) {
         if (!ok) continue; // reads of failed or indeterminate transactions are unknown
-        if (v !== null && v !== undefined && !Array.isArray(v)) {
+        if (mopVal[m] >= 0) {
           throw new ElleInputError(
-            `micro-op ${i + 1} reads key ${show(k)} as ${JSON.stringify(v)}; list-append reads must be lists (or null)`,
-            t.ops[id],
+            `micro-op ${i + 1} reads key ${show(keyNames[kid])} as ${JSON.stringify(values[mopVal[m]])}; list-append reads must be lists (or null)`,
+            t.op(id),
           );
         }
-        const list = (v ?? []) as Value[];
-        readTxnAll[readList.length] = id;
-        readKeyAll[readList.length] = kid;
-        readList.push(list);
+        readTxnAll[nReads] = id;
+        readKeyAll[nReads] = kid;
+        readListAll[nReads] = mopList[m];
+        nReads++;
       } else {
         throw new ElleInputError(
-          `micro-op ${i + 1} has unknown function ${JSON.stringify(f)}; list-append transactions use "append" and "r"`,
-          t.ops[id],
+          `micro-op ${i + 1} has unknown function ${JSON.stringify(c.mopFNames[f])}; list-append transactions use "append" and "r"`,
+          t.op(id),
         );
       }
     }
   }
 
   const nKeys = keyNames.length;
-  const nElems = elemValue.length;
   const eTxn = eTxnAll.subarray(0, nElems);
   const eKey = eKeyAll.subarray(0, nElems);
+  const eVal = eValAll.subarray(0, nElems);
   const eIntermediate = eIntermediateAll.subarray(0, nElems);
   const failedTxn = (e: number) => t.status[eTxn[e]] === FAIL;
+  const elemValue = (e: number) => values[eVal[e]];
+  const lookup = (k: number, vid: number): number | undefined => elemOf.get(elemKey(k, vid));
 
   // Pass 2: version order per key from its longest read.
-  const nReads = readList.length;
   const readTxn = readTxnAll.subarray(0, nReads);
   const readKey = readKeyAll.subarray(0, nReads);
+  const readList = readListAll.subarray(0, nReads);
   const longest = new Int32Array(nKeys).fill(-1);
   for (let r = 0; r < nReads; r++) {
     const k = readKey[r];
-    if (longest[k] < 0 || readList[r].length > readList[longest[k]].length) longest[k] = r;
+    if (longest[k] < 0 || listLen(readList[r]) > listLen(readList[longest[k]])) longest[k] = r;
   }
   const elemPos = new Int32Array(nElems).fill(-1);
   const orderStart = new Int32Array(nKeys + 1);
@@ -144,10 +152,10 @@ export function inferListAppend(t: TxnTable): Inference {
   for (let k = 0; k < nKeys; k++) {
     orderStart[k] = orderLen;
     if (longest[k] < 0) continue;
-    const list = readList[longest[k]];
-    const elems = elemsByKey[k];
-    for (let i = 0; i < list.length; i++) {
-      const e = elems.get(list[i]);
+    const l = readList[longest[k]];
+    const len = listLen(l);
+    for (let i = 0; i < len; i++) {
+      const e = lookup(k, listAt(l, i));
       if (e === undefined || elemPos[e] >= 0) {
         irregular[k] = 1; // garbage or a duplicate; reported below
         continue;
@@ -168,68 +176,74 @@ export function inferListAppend(t: TxnTable): Inference {
   const readIncompatible = new Uint8Array(nReads);
   for (let r = 0; r < nReads; r++) {
     const k = readKey[r];
-    const list = readList[r];
+    const l = readList[r];
+    const len = listLen(l);
     const L = readList[longest[k]];
-    const elems = elemsByKey[k];
+    const lenL = listLen(L);
     let compatible = true;
-    for (let i = 0; i < list.length; i++) {
-      if (list[i] !== L[i]) {
+    for (let i = 0; i < len; i++) {
+      if (i >= lenL || listAt(l, i) !== listAt(L, i)) {
         compatible = false;
         break;
       }
     }
     if (compatible && r !== longest[k]) {
-      if (list.length > firstFailedPos[k]) reportAborted(r);
+      if (len > firstFailedPos[k]) reportAborted(r);
     } else {
       // The longest read itself, or one that disagrees with it: look at every element.
       if (!compatible) {
         readIncompatible[r] = 1;
-        const op = t.ops[readTxn[r]];
-        const other = t.ops[readTxn[longest[k]]];
-        log.add("incompatible-order", () => ({
-          explanation:
-            `Reads of key ${show(keyNames[k])} disagree on the order of appends: ${show(list)} (${lineOf(op)}) ` +
-            `is not a prefix of ${show(L)} (${lineOf(other)}), so they cannot come from one timeline.`,
-          ops: [op, other],
-          key: keyNames[k],
-          values: [list, L],
-        }));
+        const op = t.op(readTxn[r]);
+        const other = t.op(readTxn[longest[k]]);
+        log.add("incompatible-order", () => {
+          const list = listShown(l);
+          const longList = listShown(L);
+          return {
+            explanation:
+              `Reads of key ${show(keyNames[k])} disagree on the order of appends: ${show(list)} (${lineOf(op)}) ` +
+              `is not a prefix of ${show(longList)} (${lineOf(other)}), so they cannot come from one timeline.`,
+            ops: [op, other],
+            key: keyNames[k],
+            values: [list, longList],
+          };
+        });
       }
-      scanRead(r, elems);
+      scanRead(r);
     }
     let last = -1;
-    if (list.length > 0) {
+    if (len > 0) {
       last =
-        compatible && !irregular[k]
-          ? order[orderStart[k] + list.length - 1]
-          : (elems.get(list[list.length - 1]) ?? -2);
+        compatible && !irregular[k] ? order[orderStart[k] + len - 1] : (lookup(k, listAt(l, len - 1)) ?? -2);
     }
     readLastElem[r] = last;
     readLastPos[r] = last < 0 ? last : elemPos[last];
     // G1b: the read ends in another transaction's intermediate append.
     if (last >= 0 && eIntermediate[last] && eTxn[last] !== readTxn[r] && !failedTxn(last)) {
-      const op = t.ops[readTxn[r]];
-      const writer = t.ops[eTxn[last]];
+      const op = t.op(readTxn[r]);
+      const writer = t.op(eTxn[last]);
+      const list = listShown(l);
       log.add("G1b", () => ({
         explanation:
-          `The transaction at ${lineOf(op)} read ${show(keyNames[k])} = ${show(list)}, ending in ${show(elemValue[last])}, ` +
+          `The transaction at ${lineOf(op)} read ${show(keyNames[k])} = ${show(list)}, ending in ${show(elemValue(last))}, ` +
           `an intermediate append of the transaction at ${lineOf(writer)}, which appended to ${show(keyNames[k])} again later.`,
         ops: [op, writer],
         key: keyNames[k],
-        element: elemValue[last],
+        element: elemValue(last),
       }));
     }
   }
 
   function reportAborted(r: number): void {
     const k = readKey[r];
-    const list = readList[r];
-    const elems = elemsByKey[k];
-    for (const v of list) {
-      const e = elems.get(v);
+    const l = readList[r];
+    const len = listLen(l);
+    for (let i = 0; i < len; i++) {
+      const e = lookup(k, listAt(l, i));
       if (e === undefined || !failedTxn(e)) continue;
-      const op = t.ops[readTxn[r]];
-      const writer = t.ops[eTxn[e]];
+      const op = t.op(readTxn[r]);
+      const writer = t.op(eTxn[e]);
+      const list = listShown(l);
+      const v = values[listAt(l, i)];
       log.add("G1a", () => ({
         explanation:
           `The transaction at ${lineOf(op)} read ${show(keyNames[k])} = ${show(list)}, which includes ${show(v)}, ` +
@@ -242,33 +256,38 @@ export function inferListAppend(t: TxnTable): Inference {
     }
   }
 
-  function scanRead(r: number, elems: Map<Value, number>): void {
+  function scanRead(r: number): void {
     const k = readKey[r];
-    const list = readList[r];
-    const op = t.ops[readTxn[r]];
-    const seen = new Set<Value>();
-    const dups: Value[] = [];
-    const garbage: Value[] = [];
-    for (const v of list) {
-      if (seen.has(v)) dups.push(v);
-      seen.add(v);
-      if (!elems.has(v)) garbage.push(v);
+    const l = readList[r];
+    const len = listLen(l);
+    const seen = new Set<number>();
+    const dups: unknown[] = [];
+    const garbage: unknown[] = [];
+    for (let i = 0; i < len; i++) {
+      const vid = listAt(l, i);
+      if (seen.has(vid)) dups.push(values[vid]);
+      seen.add(vid);
+      if (lookup(k, vid) === undefined) garbage.push(values[vid]);
     }
-    if (dups.length > 0) {
-      log.add("duplicate-elements", () => ({
-        explanation: `The transaction at ${lineOf(op)} read ${show(keyNames[k])} = ${show(list)}, in which ${show(dups)} appear more than once, though each was appended once.`,
-        ops: [op],
-        key: keyNames[k],
-        duplicates: dups,
-      }));
-    }
-    if (garbage.length > 0) {
-      log.add("garbage-read", () => ({
-        explanation: `The transaction at ${lineOf(op)} read ${show(keyNames[k])} = ${show(list)}, but no transaction ever appended ${show(garbage)} to ${show(keyNames[k])}.`,
-        ops: [op],
-        key: keyNames[k],
-        elements: garbage,
-      }));
+    if (dups.length > 0 || garbage.length > 0) {
+      const op = t.op(readTxn[r]);
+      const list = listShown(l);
+      if (dups.length > 0) {
+        log.add("duplicate-elements", () => ({
+          explanation: `The transaction at ${lineOf(op)} read ${show(keyNames[k])} = ${show(list)}, in which ${show(dups)} appear more than once, though each was appended once.`,
+          ops: [op],
+          key: keyNames[k],
+          duplicates: dups,
+        }));
+      }
+      if (garbage.length > 0) {
+        log.add("garbage-read", () => ({
+          explanation: `The transaction at ${lineOf(op)} read ${show(keyNames[k])} = ${show(list)}, but no transaction ever appended ${show(garbage)} to ${show(keyNames[k])}.`,
+          ops: [op],
+          key: keyNames[k],
+          elements: garbage,
+        }));
+      }
     }
     reportAborted(r);
   }
@@ -325,9 +344,9 @@ export function inferListAppend(t: TxnTable): Inference {
           const good = ord[i];
           log.add("dirty-update", () => ({
             explanation:
-              `Key ${show(keyNames[k])}: the committed append of ${show(elemValue[good])} (${lineOf(t.ops[eTxn[good]])}) ` +
-              `was applied on top of ${show(elemValue[bad])}, appended by a transaction that failed (${lineOf(t.ops[eTxn[bad]])}).`,
-            ops: [t.ops[eTxn[bad]], t.ops[eTxn[good]]],
+              `Key ${show(keyNames[k])}: the committed append of ${show(elemValue(good))} (${lineOf(t.op(eTxn[good]))}) ` +
+              `was applied on top of ${show(elemValue(bad))}, appended by a transaction that failed (${lineOf(t.op(eTxn[bad]))}).`,
+            ops: [t.op(eTxn[bad]), t.op(eTxn[good])],
             key: keyNames[k],
           }));
         }
@@ -336,15 +355,12 @@ export function inferListAppend(t: TxnTable): Inference {
     }
   }
 
-  internalAndLostUpdates(
-    t,
-    log,
-    (k) => keyIds.get(k)!,
-    (k, v) => elemsByKey[k].get(v),
-  );
+  internalAndLostUpdates(t, log, kidOf, keyNames, lookup);
 
-  const lastElemOfRead = (k: number, list: Value[]): number =>
-    list.length === 0 ? -1 : (elemsByKey[k].get(list[list.length - 1]) ?? -2);
+  const lastElemOfRead = (k: number, l: number): number => {
+    const len = listLen(l);
+    return len === 0 ? -1 : (lookup(k, listAt(l, len - 1)) ?? -2);
+  };
   const prevElem = (e: number): number => {
     const k = eKey[e];
     const ord = orderOf(k);
@@ -355,47 +371,54 @@ export function inferListAppend(t: TxnTable): Inference {
   };
 
   function explain(a: number, b: number, kind: number, A: string, B: string): EdgeReason {
+    const ra = t.mopRow[a];
+    const rb = t.mopRow[b];
     if (kind === WW) {
-      for (const [f, key, v] of t.mops[b]) {
-        if (f !== "append") continue;
-        const e = elemsByKey[keyIds.get(key)!].get(v as Value)!;
+      for (let m = mopStart[rb]; m < mopStart[rb + 1]; m++) {
+        if (mopF[m] !== M_APPEND) continue;
+        const k = kidOf[mopKey[m]];
+        const e = lookup(k, mopVal[m])!;
         const prev = prevElem(e);
         if (prev >= 0 && eTxn[prev] === a) {
           const how = elemPos[e] >= 0 ? "right after" : "after (it was never read, so only known to follow)";
+          const v = values[mopVal[m]];
           return {
-            text: `${B} appended ${show(v)} to ${show(key)} ${how} ${A}'s append of ${show(elemValue[prev])}`,
-            key,
+            text: `${B} appended ${show(v)} to ${show(keyNames[k])} ${how} ${A}'s append of ${show(elemValue(prev))}`,
+            key: keyNames[k],
             value: v,
           };
         }
       }
     } else if (kind === WR) {
-      for (const [f, key, v] of t.mops[b]) {
-        if (f !== "r") continue;
-        const list = (v ?? []) as Value[];
-        const e = lastElemOfRead(keyIds.get(key)!, list);
+      for (let m = mopStart[rb]; m < mopStart[rb + 1]; m++) {
+        if (mopF[m] !== M_READ) continue;
+        const k = kidOf[mopKey[m]];
+        const l = mopList[m];
+        const e = lastElemOfRead(k, l);
         if (e >= 0 && eTxn[e] === a) {
+          const list = listShown(l);
           return {
-            text: `${B} read ${show(key)} = ${show(list)}, which includes ${A}'s append of ${show(elemValue[e])}`,
-            key,
+            text: `${B} read ${show(keyNames[k])} = ${show(list)}, which includes ${A}'s append of ${show(elemValue(e))}`,
+            key: keyNames[k],
             value: list,
           };
         }
       }
     } else if (kind === RW) {
-      for (const [f, key, v] of t.mops[a]) {
-        if (f !== "r") continue;
-        const list = (v ?? []) as Value[];
-        const k = keyIds.get(key)!;
-        const last = lastElemOfRead(k, list);
+      for (let m = mopStart[ra]; m < mopStart[ra + 1]; m++) {
+        if (mopF[m] !== M_READ) continue;
+        const k = kidOf[mopKey[m]];
+        const l = mopList[m];
+        const last = lastElemOfRead(k, l);
         if (last === -2) continue;
-        for (const [g, key2, v2] of t.mops[b]) {
-          if (g !== "append" || key2 !== key) continue;
-          const e = elemsByKey[k].get(v2 as Value)!;
+        for (let m2 = mopStart[rb]; m2 < mopStart[rb + 1]; m2++) {
+          if (mopF[m2] !== M_APPEND || kidOf[mopKey[m2]] !== k) continue;
+          const e = lookup(k, mopVal[m2])!;
           if (prevElem(e) === last) {
+            const v2 = values[mopVal[m2]];
             return {
-              text: `${A} read ${show(key)} = ${show(list)}, which did not include ${B}'s append of ${show(v2)}`,
-              key,
+              text: `${A} read ${show(keyNames[k])} = ${show(listShown(l))}, which did not include ${B}'s append of ${show(v2)}`,
+              key: keyNames[k],
               value: v2,
             };
           }
@@ -408,13 +431,6 @@ export function inferListAppend(t: TxnTable): Inference {
   return { txns: t, edges, anomalies: log.anomalies, counts: log.counts, explain };
 }
 
-function repeatsKey(mops: MicroOp[]): boolean {
-  for (let i = 1; i < mops.length; i++) {
-    for (let j = 0; j < i; j++) if (mops[i][1] === mops[j][1]) return true;
-  }
-  return false;
-}
-
 /**
  * Anomalies visible inside single transactions, and lost updates. `internal`: a read disagrees
  * with the transaction's own earlier read or append of the key. `future-read`: a read shows an
@@ -425,51 +441,71 @@ function repeatsKey(mops: MicroOp[]): boolean {
 function internalAndLostUpdates(
   t: TxnTable,
   log: AnomalyLog,
-  keyId: (k: unknown) => number,
-  elemOf: (k: number, v: Value) => number | undefined,
+  kidOf: Int32Array,
+  keyNames: unknown[],
+  lookup: (k: number, vid: number) => number | undefined,
 ): void {
-  const lostUpdate = new Map<string, { key: unknown; read: Value[]; ids: number[] }>();
+  const c = t.cols;
+  const { mopStart, mopF, mopKey, mopVal, mopList, listStart, listVals, values } = c;
+  const listLen = (l: number) => (l < 0 ? 0 : listStart[l + 1] - listStart[l]);
+  const listAt = (l: number, i: number) => listVals[listStart[l] + i];
+  const listShown = (l: number): unknown[] => (l < 0 ? [] : listValue(c, l));
+  const lostUpdate = new Map<string, { key: unknown; read: number; ids: number[] }>();
   for (let id = 0; id < t.n; id++) {
     if (t.status[id] !== OK) continue;
-    const mops = t.mops[id];
-    if (!repeatsKey(mops)) continue; // all three need two micro-ops on one key
+    const row = t.mopRow[id];
+    const m0 = mopStart[row];
+    const m1 = mopStart[row + 1];
+    // All three need two micro-ops on one key.
+    let repeats = false;
+    for (let i = m0 + 1; i < m1 && !repeats; i++) {
+      for (let j = m0; j < i; j++) {
+        if (mopKey[i] === mopKey[j]) {
+          repeats = true;
+          break;
+        }
+      }
+    }
+    if (!repeats) continue;
     let futureReported = false;
-    for (let i = 0; i < mops.length; i++) {
-      const mopI = mops[i];
-      const f = mopI[0];
-      const k = mopI[1];
-      const v = mopI[2];
-      if (f === "append") {
+    for (let i = m0; i < m1; i++) {
+      const kk = mopKey[i];
+      const k = keyNames[kidOf[kk]];
+      if (mopF[i] === M_APPEND) {
         // Lost update candidate: the first append to k, after an external first read of k.
         let firstAccess = -1;
         let appendedBefore = false;
-        for (let j = 0; j < i; j++) {
-          if (mops[j][1] !== k) continue;
+        for (let j = m0; j < i; j++) {
+          if (mopKey[j] !== kk) continue;
           if (firstAccess < 0) firstAccess = j;
-          if (mops[j][0] === "append") appendedBefore = true;
+          if (mopF[j] === M_APPEND) appendedBefore = true;
         }
-        if (firstAccess >= 0 && !appendedBefore && mops[firstAccess][0] === "r") {
-          const r = (mops[firstAccess][2] ?? []) as Value[];
-          const last = r.length === 0 ? -1 : (elemOf(keyId(k), r[r.length - 1]) ?? -2);
-          const group = `${keyId(k)}:${last}`;
+        if (firstAccess >= 0 && !appendedBefore && mopF[firstAccess] === M_READ) {
+          const r = mopList[firstAccess];
+          const len = listLen(r);
+          const last = len === 0 ? -1 : (lookup(kidOf[kk], listAt(r, len - 1)) ?? -2);
+          const group = `${kidOf[kk]}:${last}`;
           const entry = lostUpdate.get(group) ?? { key: k, read: r, ids: [] };
           entry.ids.push(id);
           lostUpdate.set(group, entry);
         }
         continue;
       }
-      const list = (v ?? []) as Value[];
+      const l = mopList[i];
+      const len = listLen(l);
       // Future read: this read contains an element the txn appends later.
-      for (let j = i + 1; j < mops.length && !futureReported; j++) {
-        const mopJ = mops[j];
-        const g = mopJ[0];
-        const k2 = mopJ[1];
-        const v2 = mopJ[2];
-        if (g === "append" && k2 === k && list.includes(v2 as Value)) {
+      for (let j = i + 1; j < m1 && !futureReported; j++) {
+        if (mopF[j] !== M_APPEND || mopKey[j] !== kk) continue;
+        let includes = false;
+        for (let x = 0; x < len && !includes; x++) includes = listAt(l, x) === mopVal[j];
+        if (includes) {
           futureReported = true;
-          const op = t.ops[id];
+          const op = t.op(id);
+          const v2 = values[mopVal[j]];
+          const list = listShown(l);
+          const n = j - m0 + 1;
           log.add("future-read", () => ({
-            explanation: `The transaction at ${lineOf(op)} read ${show(k)} = ${show(list)}, containing ${show(v2)}, before it appended ${show(v2)} itself (micro-op ${j + 1}).`,
+            explanation: `The transaction at ${lineOf(op)} read ${show(k)} = ${show(list)}, containing ${show(v2)}, before it appended ${show(v2)} itself (micro-op ${n}).`,
             ops: [op],
             key: k,
             element: v2,
@@ -480,30 +516,35 @@ function internalAndLostUpdates(
       // plus the appends after it, or (no earlier read) something ending in the earlier appends.
       let prevRead = -1;
       let appends = 0;
-      for (let j = i - 1; j >= 0; j--) {
-        if (mops[j][1] !== k) continue;
-        if (mops[j][0] === "r") {
+      for (let j = i - 1; j >= m0; j--) {
+        if (mopKey[j] !== kk) continue;
+        if (mopF[j] === M_READ) {
           prevRead = j;
           break;
         }
         appends++;
       }
       if (prevRead < 0 && appends === 0) continue;
-      const base = prevRead >= 0 ? ((mops[prevRead][2] ?? []) as Value[]) : null;
-      let consistent = base ? list.length === base.length + appends : list.length >= appends;
-      if (consistent && base)
-        for (let x = 0; x < base.length && consistent; x++) consistent = list[x] === base[x];
-      for (let j = prevRead + 1, m = list.length - appends; j < i && consistent; j++) {
-        if (mops[j][1] !== k) continue;
-        consistent = list[m++] === mops[j][2];
+      const base = prevRead >= 0 ? mopList[prevRead] : -1;
+      const baseLen = listLen(base);
+      let consistent = prevRead >= 0 ? len === baseLen + appends : len >= appends;
+      if (consistent && prevRead >= 0)
+        for (let x = 0; x < baseLen && consistent; x++) consistent = listAt(l, x) === listAt(base, x);
+      for (let j = (prevRead >= 0 ? prevRead : m0 - 1) + 1, m = len - appends; j < i && consistent; j++) {
+        if (mopKey[j] !== kk) continue;
+        consistent = listAt(l, m++) === mopVal[j];
       }
       if (!consistent) {
-        const tail: Value[] = [];
-        for (let j = prevRead + 1; j < i; j++) if (mops[j][1] === k) tail.push(mops[j][2] as Value);
-        const expected = base ? show([...base, ...tail]) : `[... ${tail.map(show).join(" ")}]`;
-        const op = t.ops[id];
+        const tail: unknown[] = [];
+        for (let j = (prevRead >= 0 ? prevRead : m0 - 1) + 1; j < i; j++)
+          if (mopKey[j] === kk) tail.push(values[mopVal[j]]);
+        const expected =
+          prevRead >= 0 ? show([...listShown(base), ...tail]) : `[... ${tail.map(show).join(" ")}]`;
+        const op = t.op(id);
+        const list = listShown(l);
+        const n = i - m0 + 1;
         log.add("internal", () => ({
-          explanation: `The transaction at ${lineOf(op)} read ${show(k)} = ${show(list)} in micro-op ${i + 1}, but its own earlier micro-ops imply ${expected}.`,
+          explanation: `The transaction at ${lineOf(op)} read ${show(k)} = ${show(list)} in micro-op ${n}, but its own earlier micro-ops imply ${expected}.`,
           ops: [op],
           key: k,
           expected,
@@ -511,9 +552,10 @@ function internalAndLostUpdates(
       }
     }
   }
-  for (const { key: k, read: v, ids } of lostUpdate.values()) {
+  for (const { key: k, read, ids } of lostUpdate.values()) {
     if (ids.length < 2) continue;
-    const ops = ids.map((id) => t.ops[id]);
+    const ops = ids.map((id) => t.op(id));
+    const v = listShown(read);
     log.add("lost-update", () => ({
       explanation:
         `${ids.length} committed transactions (${ops.map(lineOf).join(", ")}) read the same version of ${show(k)} = ${show(v)} ` +

@@ -66,7 +66,7 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
 
   // Pass 1: validate and index writes.
   for (let id = 0; id < t.n; id++) {
-    const mops = t.mops[id];
+    const mops = t.mops(id);
     let finalOf: Map<number, number> | undefined;
     for (let i = 0; i < mops.length; i++) {
       const mopI = mops[i];
@@ -78,16 +78,16 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
         if (typeof v !== "number" && typeof v !== "string" && typeof v !== "boolean") {
           throw new ElleInputError(
             `micro-op ${i + 1} writes ${JSON.stringify(v)} to ${show(k)}; written values must be numbers, strings or booleans`,
-            t.ops[id],
+            t.op(id),
           );
         }
         const vs = versionsByKey[kid];
         const prior = vs.get(v);
         if (prior !== undefined) {
           throw new ElleInputError(
-            `value ${show(v)} is written to key ${show(k)} more than once (also at ${lineOf(t.ops[verTxn[prior]])}); ` +
+            `value ${show(v)} is written to key ${show(k)} more than once (also at ${lineOf(t.op(verTxn[prior]))}); ` +
               "rw-register needs unique written values per key",
-            t.ops[id],
+            t.op(id),
           );
         }
         const ver = verValue.length;
@@ -112,13 +112,13 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
         ) {
           throw new ElleInputError(
             `micro-op ${i + 1} reads key ${show(k)} as ${JSON.stringify(v)}; rw-register reads must be a single value or null`,
-            t.ops[id],
+            t.op(id),
           );
         }
       } else {
         throw new ElleInputError(
           `micro-op ${i + 1} has unknown function ${JSON.stringify(f)}; rw-register transactions use "w" and "r"`,
-          t.ops[id],
+          t.op(id),
         );
       }
     }
@@ -129,7 +129,7 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
   // Pass 2: reads, internal consistency, per-txn external reads, lost updates.
   const lostUpdate = new Map<string, { key: unknown; value: unknown; ids: number[] }>();
   for (let id = 0; id < t.n; id++) {
-    const mops = t.mops[id];
+    const mops = t.mops(id);
     const ok = t.status[id] === OK;
     const state = new Map<number, unknown>();
     const firstRead = new Map<number, number>();
@@ -158,7 +158,7 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
       }
       if (!ok) continue;
       const v = raw ?? null;
-      const op = t.ops[id];
+      const op = t.op(id);
       if (state.has(kid)) {
         const expected = state.get(kid);
         if (expected !== v) {
@@ -193,7 +193,7 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
       firstRead.set(kid, ver);
       myTouches.set(kid, { key: kid, first: ver, last: ver });
       if (ver >= 0 && verTxn[ver] >= 0) {
-        const writer = t.ops[verTxn[ver]];
+        const writer = t.op(verTxn[ver]);
         if (verTxn[ver] === id) {
           log.add("future-read", () => ({
             explanation: `The transaction at ${lineOf(op)} read ${show(k)} = ${show(v)} before it wrote ${show(v)} itself (micro-op ${verMop[ver] + 1}).`,
@@ -230,7 +230,7 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
   }
   for (const { key, value, ids } of lostUpdate.values()) {
     if (ids.length < 2) continue;
-    const ops = ids.map((id) => t.ops[id]);
+    const ops = ids.map((id) => t.op(id));
     log.add("lost-update", () => ({
       explanation:
         `${ids.length} committed transactions (${ops.map(lineOf).join(", ")}) read the same version ${show(key)} = ${show(value)} ` +
@@ -275,7 +275,7 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
     const vals = [...scc].map((v) => verValue[v]);
     log.add("cyclic-versions", () => ({
       explanation: `The inferred version order of key ${show(keyNames[k])} is cyclic among ${show(vals)}: no single order of its writes explains the reads.`,
-      ops: [...scc].filter((v) => verTxn[v] >= 0).map((v) => t.ops[verTxn[v]]),
+      ops: [...scc].filter((v) => verTxn[v] >= 0).map((v) => t.op(verTxn[v])),
       key: keyNames[k],
       values: vals,
     }));
@@ -332,7 +332,7 @@ export function inferRwRegister(t: TxnTable, options: RwRegisterOptions = {}): I
   };
   const finalWritesOf = (id: number): number[] => {
     const out: number[] = [];
-    for (const [f, k, v] of t.mops[id]) {
+    for (const [f, k, v] of t.mops(id)) {
       if (f !== "w") continue;
       const ver = versionsByKey[keyIds.get(k)!].get(v as Value)!;
       if (verFinal[ver]) out.push(ver);
