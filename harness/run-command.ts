@@ -340,6 +340,24 @@ function verdictLines(
   for (const [pair, lag] of Object.entries(signals.replicationLagMs ?? {})) {
     lines.push(`  replication lag ${pair}: p50 ${lag.p50} ms, max ${lag.max} ms (${lag.samples} probes)`);
   }
+  // What reads cost and how stale they were, per region (a read policy's price and its result).
+  const reads = Object.entries(signals.regions ?? {}).filter(([, s]) => s.byF?.read);
+  if (reads.length)
+    lines.push(
+      `  reads: ${reads.map(([region, s]) => `${region} p50 ${s.byF!.read!.latencyMs.p50} ms, p99 ${s.byF!.read!.latencyMs.p99} ms`).join("; ")}`,
+    );
+  const stale = Object.entries(signals.staleness ?? {}).filter(([, s]) => s.stale > 0);
+  if (stale.length)
+    lines.push(
+      `  stale reads: ${stale.map(([region, s]) => `${region} ${s.stale}/${s.reads} (p50 ${s.staleMs.p50} ms, max ${s.staleMs.max} ms)`).join("; ")}`,
+    );
+  const queue = r.signals.reconciliation as
+    | { queued: number; resolved: number; pending: number; resolutionLatencyMs: { p50: number; max: number } }
+    | undefined;
+  if (queue)
+    lines.push(
+      `  reconciliation queue: ${queue.queued} conflicts queued, ${queue.resolved} resolved (p50 ${queue.resolutionLatencyMs.p50} ms, max ${queue.resolutionLatencyMs.max} ms after queueing), ${queue.pending} pending`,
+    );
   const conflicts = conflictsOf(r.signals);
   if (conflicts) lines.push(...conflictsText(conflicts, signals.writes).map((l) => `  ${l}`));
   for (const f of signals.failover ?? []) {

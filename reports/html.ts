@@ -136,6 +136,8 @@ function renderSignals(signals: Record<string, unknown> | undefined): string {
     regions: "Per region",
     replicationLagMs: "Replication lag by region pair (ms)",
     failover: "Failovers",
+    staleness: "Stale reads by region (ms since the value read had been replaced by an acknowledged write)",
+    reconciliation: "Reconciliation queue (conflicts queued for a person, resolution latency)",
   };
   const what: Record<string, string> = { regions: "region", replicationLagMs: "pair" };
   const scalars = entries.filter(([, v]) => v === null || typeof v !== "object");
