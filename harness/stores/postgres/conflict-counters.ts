@@ -5,6 +5,8 @@
  * run's `signals.conflicts`: a total, by type, and by region pair (where the change came from ->
  * where it was applied).
  */
+import type { MetricsWriter } from "../../metrics-writer.ts";
+import { sleep } from "../../sleep.ts";
 import type { RunningPostgresNode } from "./postgres-node.ts";
 
 export interface SubscriptionConflicts {
@@ -89,5 +91,46 @@ export function summarizeConflicts(subs: SubscriptionConflicts[], discards?: Lww
       : "not counted: this PostgreSQL has no pg_stat_subscription_stats.confl_* counters (PostgreSQL 18 has them)",
     bySubscription: subs,
     ...(discards ? { discarded: { total: discards.length, shown: discards.slice(0, SHOWN_DISCARDS) } } : {}),
+  };
+}
+
+/**
+ * The counters over time: every `intervalMs`, each subscription's conflicts so far as a metric
+ * `{kind: "conflicts", from, to, count}` (cumulative), so the report charts them by region pair
+ * against the fault windows (when conflicts began, e.g. with a routing split). A node that cannot
+ * be read (cut off, paused) skips a sample.
+ */
+export function startConflictProbe(
+  subscriptions: { name: string; publisher: RunningPostgresNode; subscriber: RunningPostgresNode }[],
+  metrics: MetricsWriter,
+  intervalMs = 2_000,
+): { stop(): Promise<void> } {
+  const stopping = new AbortController();
+  const loop = async () => {
+    while (!stopping.signal.aborted) {
+      await sleep(intervalMs, stopping.signal);
+      if (stopping.signal.aborted) break;
+      for (const s of subscriptions) {
+        try {
+          const [c] = await readConflictCounters([s]);
+          const count = Object.values(c!.counts).reduce((a, b) => a + b, 0);
+          metrics.record({
+            kind: "conflicts",
+            from: s.publisher.spec.region,
+            to: s.subscriber.spec.region,
+            count,
+          });
+        } catch {
+          // skipped sample: the counters are cumulative, the next one catches up
+        }
+      }
+    }
+  };
+  const running = loop();
+  return {
+    async stop() {
+      stopping.abort();
+      await running;
+    },
   };
 }

@@ -14,6 +14,7 @@ import type { MetricsWriter } from "../../metrics-writer.ts";
 import { sleep } from "../../sleep.ts";
 import type { BoundClient, DeployedNode, Quiesced, StoreDeployment } from "../store-driver.ts";
 import {
+  startConflictProbe,
   type ConflictSignal,
   type LwwDiscard,
   readConflictCounters,
@@ -70,20 +71,24 @@ export class MultiWriterDeployment implements StoreDeployment {
     };
   }
 
-  /** Replication lag of every subscription, as time to visibility of a probe row. */
+  /** Replication lag of every subscription (time to visibility of a probe row), and PostgreSQL's
+   *  conflict counters over time by region pair (metrics `conflicts`, charted in the report). */
   startProbes(metrics: MetricsWriter) {
-    const probes = this.subscriptions.map((s, i) =>
-      startLagProbe(
-        {
-          primary: s.publisher.connection,
-          standby: s.subscriber.connection,
-          from: s.publisher.spec.region,
-          to: s.subscriber.spec.region,
-          idBase: probeIdBase(i),
-        },
-        metrics,
+    const probes = [
+      startConflictProbe(this.subscriptions, metrics),
+      ...this.subscriptions.map((s, i) =>
+        startLagProbe(
+          {
+            primary: s.publisher.connection,
+            standby: s.subscriber.connection,
+            from: s.publisher.spec.region,
+            to: s.subscriber.spec.region,
+            idBase: probeIdBase(i),
+          },
+          metrics,
+        ),
       ),
-    );
+    ];
     // The table's own background work (a reconciliation queue's resolver) runs alongside.
     const background = this.table.background?.(this.members);
     return {
