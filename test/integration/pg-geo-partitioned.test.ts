@@ -79,6 +79,21 @@ describe("pg-geo-partitioned, end to end", () => {
       expect(m.firstMs).toBeGreaterThanOrEqual((start.plannedMs as number) - 50);
       expect(m.lastMs).toBeLessThanOrEqual(Math.ceil(stop.time! / 1e6));
     }
+    // PostgreSQL's counters over time (metrics.jsonl, charted in the report): none before the
+    // window opened, all of them by shortly after it closed.
+    const samples = readFileSync(outcome.folder.metrics, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { kind: string; t: number; count: number })
+      .filter((m) => m.kind === "conflicts");
+    const sumAt = (pred: (tMs: number) => boolean) => {
+      const last = new Map<string, number>();
+      for (const m of samples as ((typeof samples)[number] & { from: string; to: string })[])
+        if (pred(m.t / 1e6)) last.set(`${m.from}->${m.to}`, m.count);
+      return [...last.values()].reduce((a, b) => a + b, 0);
+    };
+    expect(sumAt((t) => t < (start.plannedMs as number))).toBe(0);
+    expect(sumAt((t) => t < stop.time! / 1e6 + 3_000)).toBe(conflicts.total);
     // Each key found nonlinearizable was written on both nodes during the window.
     const keys = new Set(misrouted.map((m) => JSON.stringify((m as { key?: unknown }).key)));
     for (const a of results.checkers["home-linearizable"]!.anomalies)
