@@ -165,6 +165,7 @@ async function judge(
       negativeBalances: f.negativeBalances,
     };
     const name = f.checker ?? DEFAULT_CHECKER;
+    refuseTxnCheckerWithoutTxns(name, history);
     // A checker that throws (it does not apply to these ops, bad input) is an error, not "unknown".
     const { loadChecker } = await import("../checkers/registry.ts");
     const checker = await loadChecker(name);
@@ -192,6 +193,17 @@ async function judge(
     return combineResults({ ...results.checkers, slo: checkSlo(signals, test.slo) }, results.signals);
   }
   return results;
+}
+
+/** Elle judges transactions: on a history without any, it has nothing to say, so it is refused
+ *  (as the session checker refuses non-register ops) rather than answering "unknown" at length. */
+function refuseTxnCheckerWithoutTxns(name: string, history: History): void {
+  if (!name.startsWith("elle-")) return;
+  const fs = new Set(history.filter((op) => op.process !== NEMESIS).map((op) => op.f));
+  if (fs.has("txn")) return;
+  throw new Error(
+    `${name} checks transactions (f "txn"); this history has only ${[...fs].map((x) => `"${x}"`).join(", ")} operations`,
+  );
 }
 
 function printChecked(c: CheckedInput, f: CheckFlags): void {

@@ -37,6 +37,14 @@ describe("faultline check", () => {
     expect(r.stderr).toMatch(/session checker: the op at line \d+ has f 'add'/);
   });
 
+  it("refuses an Elle checker on a history without transactions", () => {
+    const r = faultline("check", "--checker", "elle-list-append", join(histories, "register-bad.jsonl"));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(
+      /elle-list-append checks transactions \(f "txn"\); this history has only "write", "read"/,
+    );
+  });
+
   it("gives the number of anomalies, not only the first", () => {
     const r = faultline("check", runFixture, "--json");
     const out = JSON.parse(r.stdout.trim());
