@@ -49,4 +49,14 @@ export interface Checker {
     options: CheckOptions,
     context?: CheckContext,
   ): CheckerResult | Promise<CheckerResult>;
+  /**
+   * Optional: the same check on the history's text (a JSON history read by the checker into its
+   * own compact form, e.g. Elle's columns). undefined: this text is not one it reads that way;
+   * call `check` on the parsed history instead.
+   */
+  checkText?(
+    text: string | Uint8Array,
+    fileName: string | undefined,
+    options: CheckOptions,
+  ): CheckerResult | undefined | Promise<CheckerResult | undefined>;
 }

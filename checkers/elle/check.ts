@@ -12,7 +12,8 @@ import { explainCycle } from "./explain.ts";
 import { buildDigraph } from "./graph.ts";
 import type { Inference } from "./inference.ts";
 import { addProcessEdges, addRealtimeEdges } from "./order-edges.ts";
-import { FAIL, INFO, OK, type TxnTable, txnTable } from "./txns.ts";
+import type { TxnColumns } from "../history/txn-columns.ts";
+import { FAIL, INFO, OK, type TxnTable, txnTable, txnTableFromColumns } from "./txns.ts";
 
 export const DEFAULT_MODEL = "strict-serializable";
 /** Without a time limit we still stop a pathological cycle search, and say so. */
@@ -32,8 +33,9 @@ export interface ElleResult extends CheckerResult {
   timedOut: boolean;
 }
 
+/** `history`: Op objects, or the columns read-txn-columns.ts reads a JSON history into. */
 export function runElle(
-  history: History,
+  history: History | TxnColumns,
   options: CheckOptions,
   infer: (t: TxnTable) => Inference,
 ): ElleResult {
@@ -48,7 +50,7 @@ export function runElle(
     phase.set(name, Math.round(now - mark));
     mark = now;
   };
-  const t = txnTable(history);
+  const t = Array.isArray(history) ? txnTable(history) : txnTableFromColumns(history as TxnColumns);
   lap("pairMs");
   const inf = infer(t);
   lap("inferMs");

@@ -4,7 +4,10 @@
  * consistency models they rule out. See DESIGN.md and the Elle paper (Kingsbury & Alvaro,
  * VLDB 2020).
  */
-import type { Checker } from "../checker.ts";
+import type { Checker, CheckOptions } from "../checker.ts";
+import { readTxnColumns } from "../history/read-txn-columns.ts";
+import type { Inference } from "./inference.ts";
+import type { TxnTable } from "./txns.ts";
 import { runElle } from "./check.ts";
 import { inferListAppend } from "./list-append.ts";
 import { inferRwRegister, type RwRegisterOptions } from "./rw-register.ts";
@@ -15,10 +18,26 @@ export { ElleInputError } from "./errors.ts";
 export type { CycleEdge, CycleExplanation, CycleGraph, CycleNode, DependencyKind } from "./explanation.ts";
 export type { RwRegisterOptions } from "./rw-register.ts";
 
+/**
+ * A JSON history checked from its text: read into columns, never into Op objects (undefined for
+ * EDN and the like, and for a history without client ops: the ordinary path answers those).
+ */
+function checkText(
+  text: string | Uint8Array,
+  fileName: string | undefined,
+  options: CheckOptions,
+  infer: (t: TxnTable) => Inference,
+) {
+  const columns = readTxnColumns(text, { fileName });
+  if (columns === undefined || columns.n === 0) return undefined;
+  return runElle(columns, options, infer);
+}
+
 export const elleListAppendChecker: Checker = {
   name: "elle-list-append",
   description: "Elle-style isolation anomalies in list-append transactions (--consistency-model)",
   check: (history, options) => runElle(history, options, inferListAppend),
+  checkText: (text, fileName, options) => checkText(text, fileName, options, inferListAppend),
 };
 
 export const elleRwRegisterChecker: Checker = {
@@ -27,4 +46,6 @@ export const elleRwRegisterChecker: Checker = {
   // Options may also carry `sequentialKeys` / `linearizableKeys` (RwRegisterOptions).
   check: (history, options) =>
     runElle(history, options, (t) => inferRwRegister(t, options as RwRegisterOptions)),
+  checkText: (text, fileName, options) =>
+    checkText(text, fileName, options, (t) => inferRwRegister(t, options as RwRegisterOptions)),
 };

@@ -202,8 +202,8 @@ function isTxnValue(v: unknown): boolean {
   return Array.isArray(v) && v.every((m) => Array.isArray(m));
 }
 
-/** One raw element as an `Op`, or an error naming the field. */
-function toOp(raw: unknown, line: number, fileName?: string): Op | undefined {
+/** One raw element as an `Op`, or an error naming the field (also used by read-txn-columns.ts). */
+export function toOp(raw: unknown, line: number, fileName?: string): Op | undefined {
   const fail = (reason: string): never => {
     throw new HistoryParseError(reason, { line, fileName });
   };

@@ -213,6 +213,14 @@ export class TxnColumnsBuilder {
     this.shape[i] = shape;
   }
 
+  /** Forgets everything added after the given counts (a line the fast reader gave up on). */
+  rollback(n: number, nMops: number, nLists: number, nListVals: number): void {
+    this.n = n;
+    this.nMops = nMops;
+    this.nLists = nLists;
+    this.nListVals = nListVals;
+  }
+
   /** Starts a list; its elements follow with addListVal; returns its id. */
   beginList(): number {
     const l = this.nLists++;
@@ -277,6 +285,28 @@ function addValue(b: TxnColumnsBuilder, f: number, key: number, v: unknown): voi
   } else b.addMop(f, key, b.valueId(v), -1);
 }
 
+/** Adds one (non-nemesis) Op object's row and micro-ops. */
+export function addOpObject(b: TxnColumnsBuilder, op: Op): void {
+  const txn = isTxnF(op.f);
+  const v = op.value;
+  const code = TYPE_CODES[op.type as string];
+  b.addOp(
+    code === undefined ? T_OTHER : code,
+    b.processId(op.process as number | string),
+    txn ? F_TXN : b.fId(String(op.f)),
+    typeof op.time === "number" ? op.time : Number.NaN,
+    v === null || v === undefined ? V_NULL : Array.isArray(v) && txn ? V_MOPS : V_OTHER,
+  );
+  if (!txn || !Array.isArray(v)) return;
+  for (const m of v as unknown[]) {
+    if (!wellFormedMop(m)) {
+      b.resetMops(V_BADLIST);
+      return;
+    }
+    addValue(b, b.mopFId(m[0] as string), b.keyId(m[1]), m.length === 2 ? null : m[2]);
+  }
+}
+
 /** Columns of an in-memory history; `op(i)` returns the very Op objects. */
 export function columnsFromOps(history: History): TxnColumns {
   const b = new TxnColumnsBuilder();
@@ -284,24 +314,7 @@ export function columnsFromOps(history: History): TxnColumns {
   for (const op of history) {
     if (op.process === NEMESIS) continue;
     kept.push(op);
-    const txn = isTxnF(op.f);
-    const v = op.value;
-    const code = TYPE_CODES[op.type as string];
-    b.addOp(
-      code === undefined ? T_OTHER : code,
-      b.processId(op.process as number | string),
-      txn ? F_TXN : b.fId(String(op.f)),
-      typeof op.time === "number" ? op.time : Number.NaN,
-      v === null || v === undefined ? V_NULL : Array.isArray(v) && txn ? V_MOPS : V_OTHER,
-    );
-    if (!txn || !Array.isArray(v)) continue;
-    for (const m of v as unknown[]) {
-      if (!wellFormedMop(m)) {
-        b.resetMops(V_BADLIST);
-        break;
-      }
-      addValue(b, b.mopFId(m[0] as string), b.keyId(m[1]), m.length === 2 ? null : m[2]);
-    }
+    addOpObject(b, op);
   }
   return b.finish((i) => kept[i]);
 }
