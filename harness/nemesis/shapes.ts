@@ -214,13 +214,14 @@ export function checkShape(topology: TopologySpec, spec: PartitionShapeSpec): st
   }
 }
 
-/** A short phrase for the history: "isolate eu-west", "majorities ring a b c". */
-export function describeShape(spec: PartitionShapeSpec): string {
+/** A short phrase for the history: "isolate eu-west", "majorities ring a b c". With the topology,
+ *  a partial cut names the regions on the other side. */
+export function describeShape(spec: PartitionShapeSpec, topology?: Pick<TopologySpec, "regions">): string {
   switch (spec.shape) {
     case "isolate-region":
       return `isolate ${spec.region}`;
     case "partial":
-      return `partial: replication between ${spec.region} and the other regions cut, clients still reach every node`;
+      return `partial: replication between ${spec.region} and ${otherRegions(spec.region, topology)} cut, clients still reach every node`;
     case "isolate-node":
       return `isolate node ${spec.node}`;
     case "halves": {
@@ -306,4 +307,11 @@ export function planShape(shape: PartitionShape, rng: Prng, topo: TopologySpec):
       return { shape, from, to };
     }
   }
+}
+
+/** "us-east", "us-east and ap-south", or "every other region" when the topology is not known. */
+function otherRegions(region: string, topology?: Pick<TopologySpec, "regions">): string {
+  const others = topology?.regions.map((r) => r.name).filter((r) => r !== region) ?? [];
+  if (others.length === 0) return "every other region";
+  return others.length === 1 ? others[0]! : `${others.slice(0, -1).join(", ")} and ${others.at(-1)}`;
 }

@@ -44,10 +44,10 @@ describe("faultline CLI bad input", () => {
     expect(r.stderr).toMatch(/concurrency/);
   });
 
-  it("rejects a planned scenario that is not built yet", () => {
-    const r = faultline("run", "etcd-3-region");
+  it("rejects an unknown scenario, naming the known ones", () => {
+    const r = faultline("run", "pg-nope");
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/not implemented yet/);
+    expect(r.stderr).toMatch(/unknown scenario 'pg-nope' \(known: .*pg-async-replica.*etcd-3-region/);
   });
 
   it("rejects an unreadable history file with exit 3", () => {

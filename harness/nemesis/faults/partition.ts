@@ -38,8 +38,8 @@ export type PartitionSpec = {
 } & PartitionShapeSpec;
 
 /** "isolate eu-west (peers only) (blackhole)": the shape, the scope and the mechanism. */
-function partitionWords(spec: PartitionSpec): string {
-  return `${describeShape(spec)}${spec.scope === "peers" ? " (peers only)" : ""} (${spec.mechanism})`;
+function partitionWords(spec: PartitionSpec, topology?: FaultContext["topology"]): string {
+  return `${describeShape(spec, topology)}${spec.scope === "peers" ? " (peers only)" : ""} (${spec.mechanism})`;
 }
 
 export class PartitionFault implements Fault {
@@ -80,7 +80,7 @@ export class PartitionFault implements Fault {
       this.packetsCut = true;
       what.push(...(await ctx.packets.cut(cuts, this.tag)));
     }
-    const head = partitionWords(this.spec);
+    const head = partitionWords(this.spec, ctx.topology);
     return what.length ? `${head}: cut ${what.join(", ")}` : `${head}: no links to cut`;
   }
 
@@ -101,8 +101,9 @@ export class PartitionFault implements Fault {
     if (this.packetsCut && ctx.packets) await attempt(() => ctx.packets!.heal(this.tag));
     this.disabled = [];
     this.packetsCut = false;
-    if (errors.length) throw new Error(`healing '${describeShape(this.spec)}' failed: ${errors.join("; ")}`);
-    return `healed: ${describeShape(this.spec)}`;
+    if (errors.length)
+      throw new Error(`healing '${describeShape(this.spec, ctx.topology)}' failed: ${errors.join("; ")}`);
+    return `healed: ${describeShape(this.spec, ctx.topology)}`;
   }
 }
 
