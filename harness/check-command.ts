@@ -101,6 +101,12 @@ export async function checkInput(input: string, f: CheckFlags, outDir?: string):
     console.error(`faultline: ${file}: ignoring a torn last line (the run was killed while writing it)`);
     text = text.slice(0, text.lastIndexOf("\n") + 1);
   }
+  // A checker that reads the text itself (Elle: straight into typed columns, no Op objects; at
+  // 100k transactions those cost more than the check) answers a plain `--checker NAME FILE`.
+  if (!runDir && !outDir && f.checker) {
+    const direct = await judgeText(text, file, f.checker, f);
+    if (direct) return { input, file, results: direct.results, ms: direct.ms };
+  }
   const history = parseHistory(text, { fileName: file });
   const test = runDir ? readTest(runDir) : undefined;
   const started = performance.now();
@@ -153,17 +159,7 @@ async function judge(
   }
   const timeLimitMs = f.timeLimit !== undefined ? f.timeLimit * 1000 : undefined;
   if (f.checker || !test) {
-    // Checker-specific flags (e.g. bank's --total) pass through as options.
-    const { checker: _c, json: _j, out: _o, initial: _i, timeLimit: _t, ...rest } = f;
-    const options: CheckOptions = {
-      ...rest,
-      model: f.model,
-      initial: parseInitial(f.initial),
-      consistencyModel: f.consistencyModel,
-      timeLimitMs,
-      total: f.total,
-      negativeBalances: f.negativeBalances,
-    };
+    const options = checkerOptions(f, timeLimitMs);
     const name = f.checker ?? DEFAULT_CHECKER;
     refuseTxnCheckerWithoutTxns(name, history);
     // A checker that throws (it does not apply to these ops, bad input) is an error, not "unknown".
@@ -197,6 +193,39 @@ async function judge(
 
 /** Elle judges transactions: on a history without any, it has nothing to say, so it is refused
  *  (as the session checker refuses non-register ops) rather than answering "unknown" at length. */
+/** The options a named checker gets from the flags. */
+function checkerOptions(f: CheckFlags, timeLimitMs: number | undefined): CheckOptions {
+  // Checker-specific flags (e.g. bank's --total) pass through as options.
+  const { checker: _c, json: _j, out: _o, initial: _i, timeLimit: _t, ...rest } = f;
+  return {
+    ...rest,
+    model: f.model,
+    initial: parseInitial(f.initial),
+    consistencyModel: f.consistencyModel,
+    timeLimitMs,
+    total: f.total,
+    negativeBalances: f.negativeBalances,
+  };
+}
+
+/** `checker.checkText` on the file's text; undefined when the checker has none or declines this text. */
+async function judgeText(
+  text: string,
+  file: string,
+  name: string,
+  f: CheckFlags,
+): Promise<{ results: Results; ms: number } | undefined> {
+  const { loadChecker } = await import("../checkers/registry.ts");
+  const checker = await loadChecker(name);
+  if (!checker.checkText) return undefined;
+  const options = checkerOptions(f, f.timeLimit !== undefined ? f.timeLimit * 1000 : undefined);
+  const started = performance.now();
+  const result = await checker.checkText(text, file, options);
+  if (result === undefined) return undefined;
+  const ms = Math.round(performance.now() - started);
+  return { results: combineResults({ [name]: { ...result, stats: { ...result.stats, checkMs: ms } } }), ms };
+}
+
 function refuseTxnCheckerWithoutTxns(name: string, history: History): void {
   if (!name.startsWith("elle-")) return;
   const fs = new Set(history.filter((op) => op.process !== NEMESIS).map((op) => op.f));

@@ -6,6 +6,7 @@
  */
 import type { Checker, CheckOptions } from "../checker.ts";
 import { readTxnColumns } from "../history/read-txn-columns.ts";
+import { F_TXN } from "../history/txn-columns.ts";
 import type { Inference } from "./inference.ts";
 import type { TxnTable } from "./txns.ts";
 import { runElle } from "./check.ts";
@@ -29,7 +30,8 @@ function checkText(
   infer: (t: TxnTable) => Inference,
 ) {
   const columns = readTxnColumns(text, { fileName });
-  if (columns === undefined || columns.n === 0) return undefined;
+  // No client ops, or no transactions: the ordinary path says so in its own words.
+  if (columns === undefined || !columns.f.includes(F_TXN)) return undefined;
   return runElle(columns, options, infer);
 }
 
