@@ -165,6 +165,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
         "long-fork",
         "elle-list-append",
         "elle-rw-register",
+        "staleness",
+        "nothing-lost-silently",
       ]),
     )
     .option(
@@ -191,6 +193,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option(
       "--total <n>",
       "bank: the total every read must sum to (default: from the history)",
+      num("nonnegative"),
+    )
+    .option(
+      "--stale-bound-ms <ms>",
+      "staleness: a read may return a value replaced this long ago (by an acknowledged write) and pass (default 0)",
       num("nonnegative"),
     )
     .option("--negative-balances", "bank: negative balances are allowed")
