@@ -21,6 +21,7 @@ import {
   type Validity,
 } from "../checkers/verdict.ts";
 import { runCheckers } from "./check-history.ts";
+import { readMetrics } from "./metrics-writer.ts";
 import { writeJson } from "./run-folder.ts";
 
 export const DEFAULT_CHECKER = "linearizable";
@@ -354,21 +355,6 @@ function readTest(runDir: string): Record<string, unknown> | undefined {
   } catch (err) {
     throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-/** metrics.jsonl as objects; missing is fine, a torn line (a crash mid-write) is skipped. */
-function readMetrics(path: string): Record<string, unknown>[] {
-  if (!existsSync(path)) return [];
-  const out: Record<string, unknown>[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line));
-    } catch {
-      // Measurements, not the record of what happened.
-    }
-  }
-  return out;
 }
 
 function readText(file: string): string {

@@ -2,7 +2,7 @@
  * metrics.jsonl: measured signals (replication lag by region pair, conflict counters, ...), one
  * JSON object per line with `t` in the history's clock, written as they are measured.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 
 export interface Metric {
   /** Nanoseconds since the run started (same clock as the history). */
@@ -30,4 +30,20 @@ export class MetricsWriter {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
+}
+
+/** metrics.jsonl as objects; a missing file is no measurements, a torn line (a crash mid-write)
+ *  is skipped: metrics are measurements, not the record of what happened. */
+export function readMetrics(path: string): Record<string, unknown>[] {
+  if (!existsSync(path)) return [];
+  const out: Record<string, unknown>[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      // skipped, as said above
+    }
+  }
+  return out;
 }

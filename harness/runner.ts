@@ -20,7 +20,7 @@ import { ConfigError, type TestConfig } from "./config.ts";
 import { NodeClocks } from "./clock/node-clocks.ts";
 import { nodesWithClockFaults, planSchedule } from "./nemesis/schedule.ts";
 import { HistoryWriter } from "./history-writer.ts";
-import { MetricsWriter } from "./metrics-writer.ts";
+import { MetricsWriter, readMetrics } from "./metrics-writer.ts";
 import type { FaultContext } from "./nemesis/fault.ts";
 import { Router } from "./nemesis/router.ts";
 import { healAll, runSchedule } from "./nemesis/run-schedule.ts";
@@ -343,20 +343,6 @@ export async function runTest(
 }
 
 class Interrupted extends Error {}
-
-/** metrics.jsonl as objects; a torn last line (a crash mid-write) is skipped. */
-function readMetrics(path: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line));
-    } catch {
-      // Skip: metrics are measurements, not the record of what happened.
-    }
-  }
-  return out;
-}
 
 /** The divergence verdict; nodes that differ while replication had not caught up prove nothing. */
 function divergenceResult(states: FinalStates, quiesced: Quiesced | undefined): CheckerResult {
