@@ -1,7 +1,7 @@
 /**
  * Stale cache: the seeds' "stale cache serving old cross-region data". The single-writer layout
- * (primary in us-east, standby in eu-west, synchronous so the failover loses no acknowledged
- * write) with a cache tier per region: Redis, cache-aside, in front of the database. Reads go
+ * (primary in us-east, standby in eu-west, synchronous so the switchover loses no
+ * acknowledged write) with a cache tier per region: Redis, cache-aside, in front of the database. Reads go
  * through the cache of the session's region; a miss reads where writes go (the primary) and caches
  * the row for `ttlMs`, renewed on every hit (a sliding TTL, common for hot keys). Halfway through,
  * the primary moves to eu-west (its own nemesis, `primary-move`: a failover with no split window).
@@ -12,10 +12,12 @@
  *   is the finding, stale reads within it are the expected cost. Each stale read's age is in the
  *   report, beside the fault it happened under.
  * - pg-stale-cache-invalidate (positive): every write deletes the key in every region's cache
- *   before it is acknowledged (with a guarded fill), so no read is stale at all. It runs without
- *   the primary move: a failover leaves the abandoned old primary holding the values of the moment
- *   it was left, which the divergence check rightly reports (as in pg-failover) whatever the cache
- *   does; `--nemesis primary-move` shows that, with the staleness checker still passing.
+ *   before it is acknowledged (with a guarded fill), so no read is stale at all, across the move.
+ *
+ * The move is a planned switchover (store option `fenceOldPrimary`): the old primary is stopped
+ * before the standby is promoted, so it neither takes writes nor counts as a copy of the database
+ * afterwards (left running, it would hold the values of the moment it was abandoned, the split
+ * brain pg-failover is about).
  */
 import type { ScheduledFault } from "../nemesis/spec.ts";
 import { PRIMARY, PRIMARY_STANDBY_LAYOUT, REPLICA } from "./pg-async-replica.ts";
@@ -60,15 +62,23 @@ export const pgStaleCache: Scenario = {
   expected: `reads stale past the ${CACHE_TTL_MS} ms TTL (values the primary overwrote); stale within it is the expected cost`,
   expectedValid: false,
   expectedAnomalies: ["stale-read"],
-  storeOptions: { synchronous: true, cache: { ttlMs: CACHE_TTL_MS, invalidate: false, sliding: true } },
+  storeOptions: {
+    synchronous: true,
+    fenceOldPrimary: true,
+    cache: { ttlMs: CACHE_TTL_MS, invalidate: false, sliding: true },
+  },
 };
 
 export const pgStaleCacheInvalidate: Scenario = {
   ...base,
   name: "pg-stale-cache-invalidate",
   layout: `as pg-stale-cache, with every write deleting the key in every region's cache before it is acknowledged`,
-  expected: "no stale reads (every write invalidates every region's cache before its ack)",
+  expected:
+    "no stale reads, across the primary's move (every write invalidates every region's cache before its ack)",
   expectedValid: true,
-  defaults: { nemesis: [] },
-  storeOptions: { synchronous: true, cache: { ttlMs: CACHE_TTL_MS, invalidate: true, sliding: true } },
+  storeOptions: {
+    synchronous: true,
+    fenceOldPrimary: true,
+    cache: { ttlMs: CACHE_TTL_MS, invalidate: true, sliding: true },
+  },
 };

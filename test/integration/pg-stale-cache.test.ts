@@ -2,7 +2,8 @@
  * The stale-cache controls on real PostgreSQL and a real Redis per region, 20 s runs: cache-aside
  * with a sliding TTL and no invalidation keeps serving values the primary (old, and new after the
  * primary moved to eu-west) overwrote, far past the TTL, each stale read's age in the report next
- * to the fault it happened under; with invalidation on write, no read is stale. Heavy: run alone.
+ * to the fault it happened under; with invalidation on write, no read is stale, across the same
+ * move. Heavy: run alone.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -61,11 +62,16 @@ describe.runIf(haveRedis)("stale cache", () => {
     expect(html).toMatch(/failover/);
   }, 120_000);
 
-  it("with invalidation on write: no stale reads", async () => {
-    const { outcome, cleanup } = await runScenario("pg-stale-cache-invalidate", { timeLimitS: 20 });
+  it("with invalidation on write: no stale reads, across the primary's move", async () => {
+    const { outcome, history, cleanup } = await runScenario("pg-stale-cache-invalidate", { timeLimitS: 20 });
     cleanups.push(cleanup);
     const r = outcome.results!;
     expect(r.valid).toBe(true);
+    // The primary moved (a fenced switchover): the new primary took writes, the old one is out.
+    const start = history.find((o) => o.process === "nemesis" && o.f === "failover" && o.phase === "start");
+    expect(start?.error).toBeUndefined();
+    expect(history.some((o) => o.type === "ok" && o.f === "write" && o.node === "pg-eu-west-1")).toBe(true);
+    expect(r.checkers.divergence!.valid).toBe(true);
     expect(r.checkers.staleness!.stats!.stale).toBe(0);
     expect(r.checkers.staleness!.stats!.reads as number).toBeGreaterThan(200);
   }, 120_000);

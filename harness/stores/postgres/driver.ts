@@ -28,6 +28,8 @@ import { cacheTierProblem, startRegionCaches } from "./region-caches.ts";
 const PrimaryStandbysOptions = z
   .object({
     synchronous: z.boolean().default(false),
+    /** A planned switchover: promoting a standby first stops (fences) the old primary. */
+    fenceOldPrimary: z.boolean().default(false),
     /** A cache tier per region in front of the database (stale-cache scenarios; register only). */
     cache: z
       .object({
@@ -104,18 +106,20 @@ const primaryStandbys: PgLayout = {
       await cluster.stop().catch(() => {});
       throw err;
     }
-    if (!options.cache) return new PrimaryStandbysDeployment(cluster);
+    const fence = { fenceOldPrimary: options.fenceOldPrimary };
+    if (!options.cache) return new PrimaryStandbysDeployment(cluster, undefined, undefined, fence);
     const caches = await startRegionCaches(ctx.layout.regions, ctx.folder.logs, ctx.log).catch(
       async (err) => {
         await cluster.stop().catch(() => {});
         throw err;
       },
     );
-    return new PrimaryStandbysDeployment(cluster, () => caches.stop(), {
-      caches,
-      regions: ctx.layout.regions,
-      ...options.cache,
-    });
+    return new PrimaryStandbysDeployment(
+      cluster,
+      () => caches.stop(),
+      { caches, regions: ctx.layout.regions, ...options.cache },
+      fence,
+    );
   },
 };
 

@@ -43,6 +43,7 @@ export class PrimaryStandbysDeployment implements StoreDeployment {
     private readonly stopExtra: () => Promise<void> = async () => {},
     /** A cache tier per region the register clients read through (stale-cache scenarios). */
     private readonly cache?: CacheOptions & { caches: RegionCaches; regions: RegionName[] },
+    opts: { fenceOldPrimary?: boolean } = {},
   ) {
     this.nodes = new Map(
       [...cluster.nodes].map(([name, n]) => [
@@ -50,6 +51,31 @@ export class PrimaryStandbysDeployment implements StoreDeployment {
         Object.assign(n, { address: { host: n.host, port: n.port } }),
       ]),
     );
+    if (opts.fenceOldPrimary) this.fenceOnPromotion();
+  }
+
+  /** Nodes fenced off by a planned switchover: stopped, no longer part of the database. */
+  private readonly retired = new Set<string>();
+
+  /**
+   * A planned switchover (`fenceOldPrimary`): promoting a standby first stops the primary it
+   * followed (fencing it, as an operator or a cluster manager does), so nobody can write there and
+   * the abandoned copy is not compared with the database any more. Without it the old primary
+   * keeps running, which is the split brain pg-failover looks for.
+   */
+  private fenceOnPromotion(): void {
+    const primary = this.cluster.primary;
+    for (const s of this.cluster.standbys) {
+      const promote = s.promote?.bind(s);
+      if (!promote) continue;
+      s.promote = async () => {
+        if (!this.retired.has(primary.name)) {
+          await primary.kill();
+          this.retired.add(primary.name);
+        }
+        await promote();
+      };
+    }
   }
 
   openClient(
@@ -114,8 +140,15 @@ export class PrimaryStandbysDeployment implements StoreDeployment {
     return quiesceStandbys(this.cluster.primary, [...this.cluster.nodes.values()], timeoutMs);
   }
 
-  readFinalState(workload: string): Promise<FinalStates> {
-    return readFinalStates([...this.cluster.nodes.values()], workload);
+  async readFinalState(workload: string): Promise<FinalStates> {
+    const live = [...this.cluster.nodes.values()].filter((n) => !this.retired.has(n.name));
+    const states = await readFinalStates(live, workload);
+    // Fenced nodes are listed, but compared with nothing: they left the database on purpose.
+    for (const name of this.retired) {
+      const n = this.cluster.nodes.get(name)!;
+      states.nodes.push({ node: name, region: n.spec.region, error: "fenced at the switchover (stopped)" });
+    }
+    return states;
   }
 
   async stop(): Promise<void> {
