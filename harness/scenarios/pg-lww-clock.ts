@@ -41,12 +41,6 @@ const base = {
   workloadOptions: { keysInFlight: 2, readShare: 0.3, writeShare: 0.7 },
   routing: { writes: "local", reads: "local" } as const,
   checkers: [{ name: "lww-clock", options: {} }],
-  nemeses: {
-    [CLOCK_AHEAD]: {
-      description: `pg-eu-west-1's clock ${CLOCK_AHEAD_MS / 1000} s ahead for most of the run`,
-      plan: planClockAhead,
-    },
-  },
 };
 
 export const pgLwwClockSkew: Scenario = {
@@ -58,6 +52,12 @@ export const pgLwwClockSkew: Scenario = {
   expectedValid: false,
   expectedAnomalies: ["lost-write"],
   defaults: { nemesis: [CLOCK_AHEAD] },
+  nemeses: {
+    [CLOCK_AHEAD]: {
+      description: `pg-eu-west-1's clock ${CLOCK_AHEAD_MS / 1000} s ahead for most of the run`,
+      plan: planClockAhead,
+    },
+  },
 };
 
 export const pgLwwClockSync: Scenario = {
