@@ -11,12 +11,11 @@
  * the harness's machine can reach it (published on 127.0.0.1) and nodes reach each other through
  * the proxies. pg_hba admits password (SCRAM) logins from the container's own subnet only.
  *
- * A PgNodeHandle like the local backend's RunningPostgresNode (plus promote, re-point, ...), so
- * the layout code treats both alike.
+ * A PgNodeHandle like the local backend's RunningPostgresNode, so the layout code treats both
+ * alike; what it does over SQL (promote, re-point, ...) is their common StartedPgNode's.
  */
 import { chownSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import pg from "pg";
 import type { DockerBackend } from "../../backends/docker/docker-backend.ts";
 import type { RunningNodeContainer } from "../../backends/docker/node-container.ts";
 import type { RunAs } from "../../backends/local/run-as.ts";
@@ -24,18 +23,15 @@ import type { NodeControl } from "../../nemesis/fault.ts";
 import { sleep } from "../../sleep.ts";
 import type { NodeSpec, RunningNode } from "../../topology.ts";
 import {
-  DATABASE,
   NODE_CONF,
   type PgSettings,
   primaryConninfo,
-  quoteSetting,
   REPLICATION_USER,
   renderSettings,
-  SUPERUSER,
-  synchronousStandbyNames,
 } from "./pg-config.ts";
 import type { PgNodeHandle } from "./pg-node-handle.ts";
-import type { PgConnectionInfo, PgRole, Upstream } from "./postgres-node.ts";
+import type { PgRole, Upstream } from "./postgres-node.ts";
+import { StartedPgNode } from "./started-pg-node.ts";
 import { copyTemplate, type PgTemplate } from "./template.ts";
 
 /** The port the server listens on inside its container. */
@@ -109,15 +105,13 @@ function containerClockEnv(env: Record<string, string> | undefined): {
   };
 }
 
-export class ContainerPostgresNode implements NodeControl, RunningNode, PgNodeHandle {
+export class ContainerPostgresNode extends StartedPgNode implements NodeControl, RunningNode, PgNodeHandle {
   readonly spec: NodeSpec;
   readonly host: string;
   readonly port: number;
   readonly logFile: string;
   /** The server runs in its container's pid namespace; the harness does not signal it directly. */
   readonly pid = undefined;
-  private currentRole: PgRole;
-  private currentUpstream: Upstream | undefined;
 
   private constructor(
     private readonly ctx: { password: string; readyTimeoutMs: number },
@@ -127,12 +121,11 @@ export class ContainerPostgresNode implements NodeControl, RunningNode, PgNodeHa
     upstream: Upstream | undefined,
     logFile: string,
   ) {
+    super(ctx.password, role, upstream);
     this.spec = spec;
     const address = container.hostAddress(CONTAINER_PG_PORT);
     this.host = address.host;
     this.port = address.port;
-    this.currentRole = role;
-    this.currentUpstream = upstream;
     this.logFile = logFile;
   }
 
@@ -147,7 +140,12 @@ export class ContainerPostgresNode implements NodeControl, RunningNode, PgNodeHa
     await copyTemplate(ctx.template, dataDir);
     const runAs = ctx.template.runAs;
     const settings: PgSettings = { cluster_name: name, listen_addresses: "*", ...spec.settings };
-    if (upstream) settings.primary_conninfo = conninfo(ctx.template.password, name, upstream);
+    if (upstream)
+      settings.primary_conninfo = primaryConninfo({
+        ...upstream,
+        password: ctx.template.password,
+        applicationName: name,
+      });
     writeOwned(dataDir, NODE_CONF, `${renderSettings(settings)}\n`, runAs);
     writeOwned(dataDir, "pg_hba.conf", containerHba(), runAs);
     if (upstream) writeOwned(dataDir, "standby.signal", "", runAs);
@@ -194,33 +192,6 @@ export class ContainerPostgresNode implements NodeControl, RunningNode, PgNodeHa
     const node = new ContainerPostgresNode(opts, container, spec, role, undefined, opts.logFile);
     await node.waitReady();
     return node;
-  }
-
-  get name(): string {
-    return this.spec.name;
-  }
-
-  get role(): PgRole {
-    return this.currentRole;
-  }
-
-  get upstream(): Upstream | undefined {
-    return this.currentUpstream;
-  }
-
-  /** Direct connection info from the harness (the published port; no proxy). */
-  get connection(): PgConnectionInfo {
-    return {
-      host: this.host,
-      port: this.port,
-      user: SUPERUSER,
-      password: this.ctx.password,
-      database: DATABASE,
-    };
-  }
-
-  connectionVia(host: string, port: number): PgConnectionInfo {
-    return { ...this.connection, host, port };
   }
 
   /** Until the server answers as this node (cluster_name), or the ready timeout. */
@@ -272,83 +243,6 @@ export class ContainerPostgresNode implements NodeControl, RunningNode, PgNodeHa
   async resume(): Promise<void> {
     await this.container.resume();
   }
-
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
-    sql: string,
-    params: unknown[] = [],
-    timeoutMs = 30_000,
-  ): Promise<pg.QueryResult<R>> {
-    const client = new pg.Client({
-      ...this.connection,
-      connectionTimeoutMillis: timeoutMs,
-      query_timeout: timeoutMs,
-    });
-    client.on("error", () => {});
-    await client.connect();
-    try {
-      return await client.query<R>(sql, params);
-    } finally {
-      await client.end().catch(() => {});
-    }
-  }
-
-  private async alterSystem(name: string, value: string): Promise<void> {
-    await this.query(`ALTER SYSTEM SET ${name} = ${quoteSetting(value)}`);
-    await this.query("SELECT pg_reload_conf()");
-  }
-
-  async repointStandby(host: string, port: number): Promise<void> {
-    if (this.currentRole !== "standby")
-      throw new Error(`${this.name} is a primary: only a standby can be re-pointed`);
-    await this.alterSystem("primary_conninfo", conninfo(this.ctx.password, this.name, { host, port }));
-    this.currentUpstream = { host, port };
-  }
-
-  async promote(): Promise<void> {
-    if (this.currentRole !== "standby") throw new Error(`${this.name} is already a primary`);
-    const res = await this.query<{ promoted: boolean }>(
-      "SELECT pg_promote(true, 60) AS promoted",
-      [],
-      70_000,
-    );
-    if (!res.rows[0]?.promoted) throw new Error(`${this.name}: pg_promote() did not finish within 60 s`);
-    this.currentRole = "primary";
-    this.currentUpstream = undefined;
-  }
-
-  async setSynchronousStandbys(names: string[], quorum = 1): Promise<void> {
-    await this.alterSystem(
-      "synchronous_standby_names",
-      names.length ? synchronousStandbyNames(names, quorum) : "",
-    );
-    await this.alterSystem("synchronous_commit", names.length ? "remote_apply" : "on");
-  }
-
-  async waitStreaming(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = "no WAL receiver";
-    while (Date.now() < deadline) {
-      try {
-        const res = await this.query<{ status: string }>(
-          "SELECT status FROM pg_stat_wal_receiver",
-          [],
-          5_000,
-        );
-        last = res.rows[0]?.status ?? "no WAL receiver";
-        if (last === "streaming") return;
-      } catch (err) {
-        last = (err as Error).message;
-      }
-      await sleep(100);
-    }
-    throw new Error(
-      `${this.name} is not streaming from ${this.currentUpstream?.host}:${this.currentUpstream?.port} after ${timeoutMs} ms (last: ${last})`,
-    );
-  }
-}
-
-function conninfo(password: string, name: string, upstream: Upstream): string {
-  return primaryConninfo({ ...upstream, password, applicationName: name });
 }
 
 function writeOwned(dataDir: string, file: string, text: string, runAs: RunAs | undefined): void {

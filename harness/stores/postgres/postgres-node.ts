@@ -5,31 +5,21 @@
  * `PostgresNodeSpec` says what to start; `RunningPostgresNode` is what you get once it runs and
  * is how clients, the runner and the nemesis use it (connection info, promote, re-point a
  * standby, stop/kill/restart/pause/resume). It implements the nemesis's `NodeControl` and
- * carries the topology's `RunningNode` fields.
+ * carries the topology's `RunningNode` fields; what it does over SQL (promote, re-point, ...) is
+ * StartedPgNode's, shared with the docker backend's nodes.
  */
 import { chownSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import pg from "pg";
 import { readLogSince } from "../../backends/local/log-file.ts";
 import { allocatePort, isAddressInUse, LOOPBACK } from "../../backends/local/ports.ts";
 import type { SupervisedProcess } from "../../backends/local/supervised-process.ts";
 import type { Supervisor } from "../../backends/local/supervisor.ts";
 import type { NodePlacement } from "../../backends/backend.ts";
 import type { NodeControl } from "../../nemesis/fault.ts";
-import { sleep } from "../../sleep.ts";
 import type { NodeSpec, RunningNode } from "../../topology.ts";
-import {
-  DATABASE,
-  NODE_CONF,
-  type PgSettings,
-  primaryConninfo,
-  quoteSetting,
-  renderSettings,
-  SUPERUSER,
-  synchronousStandbyNames,
-} from "./pg-config.ts";
-import { pgQuery } from "./pg-query.ts";
+import { NODE_CONF, type PgSettings, renderSettings } from "./pg-config.ts";
 import { waitUntilReady } from "./readiness.ts";
+import { StartedPgNode } from "./started-pg-node.ts";
 import { copyTemplate, type PgTemplate } from "./template.ts";
 
 /** Where a client (or the harness) connects to reach a node, as `pg.Client` takes it. */
@@ -83,7 +73,7 @@ const STOP_TIMEOUT_MS = 15_000;
 
 export type PgRole = "primary" | "standby";
 
-export class RunningPostgresNode implements NodeControl, RunningNode {
+export class RunningPostgresNode extends StartedPgNode implements NodeControl, RunningNode {
   readonly spec: NodeSpec;
   readonly host: string;
   port: number;
@@ -92,8 +82,6 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
   /** Environment added to every start; the clock nemesis may change it and restart. */
   env: Record<string, string>;
   private proc: SupervisedProcess | undefined;
-  private currentRole: PgRole;
-  private currentUpstream: Upstream | undefined;
   private portChosenByUs: boolean;
 
   private constructor(
@@ -103,6 +91,7 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
     upstream: Upstream | undefined,
     port: number,
   ) {
+    super(ctx.template.password, role, upstream);
     this.spec = nodeSpec.node;
     this.host = nodeSpec.placement?.bindHost ?? LOOPBACK;
     this.port = port;
@@ -110,8 +99,6 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
     this.logFile = join(ctx.logsDir, `${nodeSpec.node.name}.log`);
     this.dataDir = join(ctx.workDir, nodeSpec.node.name);
     this.env = { ...nodeSpec.env };
-    this.currentRole = role;
-    this.currentUpstream = upstream;
   }
 
   /**
@@ -134,19 +121,6 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
     return node;
   }
 
-  get name(): string {
-    return this.spec.name;
-  }
-
-  get role(): PgRole {
-    return this.currentRole;
-  }
-
-  /** The host:port this standby streams from (undefined for a primary). */
-  get upstream(): Upstream | undefined {
-    return this.currentUpstream;
-  }
-
   get pid(): number | undefined {
     return this.proc?.running ? this.proc.pid : undefined;
   }
@@ -157,22 +131,6 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
 
   get paused(): boolean {
     return this.proc?.isPaused ?? false;
-  }
-
-  /** Direct connection info (no proxy): what the proxies' upstreams and the harness use. */
-  get connection(): PgConnectionInfo {
-    return {
-      host: this.host,
-      port: this.port,
-      user: SUPERUSER,
-      password: this.ctx.template.password,
-      database: DATABASE,
-    };
-  }
-
-  /** The same credentials at another address (a proxy in front of this node). */
-  connectionVia(host: string, port: number): PgConnectionInfo {
-    return { ...this.connection, host, port };
   }
 
   private writeNodeConf(): void {
@@ -190,8 +148,8 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
     if (runAs) chownSync(path, runAs.uid, runAs.gid);
   }
 
-  private conninfoFor(upstream: Upstream): string {
-    return primaryConninfo({ ...upstream, password: this.ctx.template.password, applicationName: this.name });
+  protected override logHint(): string {
+    return `; see ${this.logFile}`;
   }
 
   /**
@@ -264,79 +222,5 @@ export class RunningPostgresNode implements NodeControl, RunningNode {
   /** SIGCONT to every process of the server. */
   async resume(): Promise<void> {
     await this.proc?.resume();
-  }
-
-  /** Runs one statement on a fresh superuser connection straight to the node. */
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
-    sql: string,
-    params: unknown[] = [],
-    timeoutMs = 30_000,
-  ): Promise<pg.QueryResult<R>> {
-    return pgQuery<R>(this.connection, sql, params, timeoutMs);
-  }
-
-  private async alterSystem(name: string, value: string): Promise<void> {
-    // ALTER SYSTEM takes no bind parameters: the value is quoted as a literal.
-    await this.query(`ALTER SYSTEM SET ${name} = ${quoteSetting(value)}`);
-    await this.query("SELECT pg_reload_conf()");
-  }
-
-  /** Points this standby at another upstream (e.g. a new primary, or another proxy); no restart. */
-  async repointStandby(host: string, port: number): Promise<void> {
-    if (this.currentRole !== "standby")
-      throw new Error(`${this.name} is a primary: only a standby can be re-pointed`);
-    await this.alterSystem("primary_conninfo", this.conninfoFor({ host, port }));
-    this.currentUpstream = { host, port };
-  }
-
-  /** Promotes this standby to a primary (pg_promote, waiting up to 60 s). */
-  async promote(): Promise<void> {
-    if (this.currentRole !== "standby") throw new Error(`${this.name} is already a primary`);
-    const res = await this.query<{ promoted: boolean }>(
-      "SELECT pg_promote(true, 60) AS promoted",
-      [],
-      70_000,
-    );
-    if (!res.rows[0]?.promoted) {
-      throw new Error(`${this.name}: pg_promote() did not finish within 60 s; see ${this.logFile}`);
-    }
-    this.currentRole = "primary";
-    this.currentUpstream = undefined;
-  }
-
-  /**
-   * Makes commits wait for `names` (any `quorum` of them) to apply them
-   * (`synchronous_commit = remote_apply`); an empty list turns synchronous replication off.
-   */
-  async setSynchronousStandbys(names: string[], quorum = 1): Promise<void> {
-    await this.alterSystem(
-      "synchronous_standby_names",
-      names.length ? synchronousStandbyNames(names, quorum) : "",
-    );
-    await this.alterSystem("synchronous_commit", names.length ? "remote_apply" : "on");
-  }
-
-  /** Resolves once this standby's WAL receiver is streaming (or throws after `timeoutMs`). */
-  async waitStreaming(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = "no WAL receiver";
-    while (Date.now() < deadline) {
-      try {
-        const res = await this.query<{ status: string }>(
-          "SELECT status FROM pg_stat_wal_receiver",
-          [],
-          5_000,
-        );
-        last = res.rows[0]?.status ?? "no WAL receiver";
-        if (last === "streaming") return;
-      } catch (err) {
-        last = (err as Error).message;
-      }
-      await sleep(100);
-    }
-    throw new Error(
-      `${this.name} is not streaming from ${this.currentUpstream?.host}:${this.currentUpstream?.port} after ` +
-        `${timeoutMs} ms (last: ${last}); see ${this.logFile}`,
-    );
   }
 }
