@@ -5,7 +5,7 @@
  * history is strict serializable. Keys retire after `appendsPerKey` appends (Elle's generator
  * does the same), keeping reads short.
  */
-import type { History } from "../checkers/history/op.ts";
+import type { History, Op } from "../checkers/history/op.ts";
 
 export interface GenOptions {
   txns: number;
@@ -42,6 +42,16 @@ type Mop = [string, number, unknown];
 
 /** A strict-serializable history of list-append (or rw-register) transactions. */
 export function generateHistory(o: GenOptions): History {
+  const history: History = [];
+  generateOps(o, (op) => history.push(op));
+  return history;
+}
+
+/**
+ * The same history, op by op, without keeping it: a million transactions as Op objects are
+ * ~1.4 GB, so the benchmark streams them to a file instead.
+ */
+export function generateOps(o: GenOptions, emit: (op: Op) => void): void {
   const rand = prng(o.seed ?? 1);
   const concurrency = o.concurrency ?? 10;
   const activeKeys = o.activeKeys ?? 10;
@@ -74,13 +84,13 @@ export function generateHistory(o: GenOptions): History {
   // A process whose txn ended in info is retired; its slot continues under a fresh process id.
   const pid = Array.from({ length: concurrency }, (_, i) => i);
   let nextPid = concurrency;
-  const history: History = [];
+  let emitted = 0;
   let started = 0;
   let done = 0;
   let time = 0;
   const push = (type: "invoke" | "ok" | "fail" | "info", slot: number, value: Mop[]) => {
     time += 1 + Math.floor(rand() * 1000);
-    history.push({ index: history.length, type, process: pid[slot], f: "txn", value, time });
+    emit({ index: emitted++, type, process: pid[slot], f: "txn", value, time });
   };
   while (done < o.txns) {
     const p = Math.floor(rand() * concurrency);
@@ -135,5 +145,4 @@ export function generateHistory(o: GenOptions): History {
       }
     }
   }
-  return history;
 }

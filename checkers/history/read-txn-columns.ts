@@ -89,13 +89,11 @@ export function readTxnColumns(
 ): TxnColumns | undefined {
   const bytes = typeof source === "string" ? encoder.encode(source) : source;
   const fileName = opts.fileName;
-  // Format from the first bytes (detectFormat needs only the start; EDN and logs are not ours).
-  const head = utf8.decode(bytes.subarray(0, 4096));
-  const format = detectFormat(head, fileName);
+  const format = formatOf(bytes, fileName);
   if (format !== "jsonl" && format !== "json") return undefined;
   const r = new Reader(bytes, fileName);
   try {
-    if (format === "jsonl") r.readJsonl();
+    if (format === "jsonl") r.readJsonl(bytes, 0, true);
     else if (!r.readJsonArray()) return undefined;
   } catch (e) {
     // Bad input: parseHistory reads every line before it validates any, so its first error may
@@ -103,7 +101,56 @@ export function readTxnColumns(
     if (e instanceof HistoryParseError) return undefined;
     throw e;
   }
-  return r.finish();
+  return r.finish((start, end) => bytes.subarray(start, end));
+}
+
+/** Format from the first bytes (detectFormat needs only the start; EDN and logs are not ours). */
+function formatOf(bytes: Uint8Array, fileName: string | undefined) {
+  return detectFormat(utf8.decode(bytes.subarray(0, 4096)), fileName);
+}
+
+/** Where a chunked read gets its bytes: a file, in practice (the checker itself does no I/O). */
+export interface ByteSource {
+  /** Fills `into` with the bytes at `position`; returns how many (0 at the end), like fs.readSync. */
+  read(into: Uint8Array, position: number): number;
+  /** The bytes [start, end), to materialize an op an anomaly cites. */
+  range(start: number, end: number): Uint8Array;
+}
+
+/**
+ * A JSONL history read a chunk at a time, so the text is never whole in memory (at a million
+ * transactions it is 400 MB, more than the columns). undefined as readTxnColumns.
+ */
+export function readTxnColumnsChunked(
+  source: ByteSource,
+  opts: ReadTxnColumnsOptions & { chunkBytes?: number } = {},
+): TxnColumns | undefined {
+  let buf = new Uint8Array(opts.chunkBytes ?? 1 << 24);
+  let have = source.read(buf, 0);
+  if (formatOf(buf.subarray(0, have), opts.fileName) !== "jsonl") return undefined;
+  const r = new Reader(buf, opts.fileName);
+  let base = 0;
+  try {
+    for (;;) {
+      const more = have === buf.length;
+      const used = r.readJsonl(buf.subarray(0, have), base, !more);
+      if (!more) break;
+      // Carry the unfinished last line over; a line longer than the buffer doubles it.
+      const rest = have - used;
+      if (rest * 2 > buf.length) {
+        const bigger = new Uint8Array(buf.length * 2);
+        bigger.set(buf.subarray(used, have));
+        buf = bigger;
+      } else buf.copyWithin(0, used, have);
+      base += used;
+      const got = source.read(buf.subarray(rest), base + rest);
+      have = rest + got;
+    }
+  } catch (e) {
+    if (e instanceof HistoryParseError) return undefined;
+    throw e;
+  }
+  return r.finish((start, end) => source.range(start, end));
 }
 
 class Reader {
@@ -133,22 +180,35 @@ class Reader {
   private valueEnd = -1;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    private bytes: Uint8Array,
     private readonly fileName: string | undefined,
   ) {}
 
-  readJsonl(): void {
-    const bytes = this.bytes;
+  /** 1-based number of the last line read. */
+  private lineNo = 0;
+  /** Offset in the source of `bytes[0]`. */
+  private base = 0;
+
+  /**
+   * The whole lines of `bytes` (all of it when `final`); returns how many bytes were consumed.
+   * `base`: where `bytes` starts in the source (for re-reading a line later).
+   */
+  readJsonl(bytes: Uint8Array, base: number, final: boolean): number {
+    this.bytes = bytes;
+    this.base = base;
     const n = bytes.length;
     let start = 0;
-    let line = 0;
     while (start < n) {
       let stop = bytes.indexOf(NEWLINE, start);
-      if (stop < 0) stop = n;
-      line++;
-      if (stop > start) this.element(start, stop, line);
+      if (stop < 0) {
+        if (!final) return start;
+        stop = n;
+      }
+      this.lineNo++;
+      if (stop > start) this.element(start, stop, this.lineNo);
       start = stop + 1;
     }
+    return n;
   }
 
   /** `[op, op, ...]` (commas optional, as parseHistory's scanner allows); false: declined. */
@@ -244,8 +304,8 @@ class Reader {
       this.rawIndex = g(this.rawIndex);
       this.position = g(this.position);
     }
-    this.srcStart[i] = start;
-    this.srcEnd[i] = stop;
+    this.srcStart[i] = this.base + start;
+    this.srcEnd[i] = this.base + stop;
     this.lines[i] = line;
     this.rawIndex[i] = this.lastIndex;
     this.position[i] = this.count - 1;
@@ -686,20 +746,53 @@ class Reader {
       this.ws();
       const l = b.beginList();
       if (this.bytes[this.p] === RBRACKET) this.p++;
-      else {
-        for (;;) {
-          this.ws();
-          b.addListVal(this.scalarOrParsed());
-          this.ws();
-          const d = this.bytes[this.p];
-          this.p++;
-          if (d === COMMA) continue;
-          if (d === RBRACKET) break;
-          throw DECLINE;
-        }
-      }
+      else this.listElements();
       b.addMop(f, key, -2, l);
     } else b.addMop(f, key, this.scalarOrParsed(), -1);
+  }
+
+  /**
+   * The elements of a list up to its `]`. Reads are most of a list-append history's bytes, and
+   * their elements are small integers: those take a loop of their own.
+   */
+  private listElements(): void {
+    const bytes = this.bytes;
+    const b = this.b;
+    const end = this.end;
+    let p = this.p;
+    for (;;) {
+      let q = p;
+      let v = 0;
+      let ch = 0;
+      while (q < end && (ch = bytes[q]) >= 0x30 && ch <= 0x39) {
+        v = v * 10 + (ch - 0x30);
+        q++;
+      }
+      const digits = q - p;
+      if (
+        digits > 0 &&
+        digits <= 9 &&
+        (digits === 1 || bytes[p] !== 0x30) &&
+        (ch === COMMA || ch === RBRACKET)
+      ) {
+        b.addListVal(b.valueId(v));
+        p = q + 1;
+        if (ch === RBRACKET) break;
+        continue;
+      }
+      // Anything else (spaces, negative numbers, strings, nested values): the general way.
+      this.p = p;
+      this.ws();
+      b.addListVal(this.scalarOrParsed());
+      this.ws();
+      const d = bytes[this.p];
+      this.p++;
+      p = this.p;
+      if (d === COMMA) continue;
+      if (d === RBRACKET) break;
+      throw DECLINE;
+    }
+    this.p = p;
   }
 
   /** A value id: scalars read here, anything nested by JSON.parse (rare in histories). */
@@ -729,15 +822,20 @@ class Reader {
     return JSON.parse(utf8.decode(this.bytes.subarray(s, this.p)));
   }
 
-  finish(): TxnColumns {
-    const indexes = new Float64Array(this.b.n);
-    for (let i = 0; i < this.b.n; i++) indexes[i] = this.indexesOk ? this.rawIndex[i] : this.position[i];
+  finish(range: (start: number, end: number) => Uint8Array): TxnColumns {
+    const n = this.b.n;
+    const indexes = new Float64Array(n);
+    for (let i = 0; i < n; i++) indexes[i] = this.indexesOk ? this.rawIndex[i] : this.position[i];
     const cache = new Map<number, Op>();
-    const { bytes, fileName, srcStart, srcEnd, lines } = this;
+    const { fileName, srcStart, srcEnd, lines } = this;
+    // The scan's buffers are not needed any more (a chunked read's would pin 16 MB).
+    this.bytes = new Uint8Array(0);
+    this.rawIndex = new Float64Array(0);
+    this.position = new Int32Array(0);
     return this.b.finish((i) => {
       let op = cache.get(i);
       if (op === undefined) {
-        const raw: unknown = JSON.parse(utf8.decode(bytes.subarray(srcStart[i], srcEnd[i])));
+        const raw: unknown = JSON.parse(utf8.decode(range(srcStart[i], srcEnd[i])));
         op = toOp(raw, lines[i], fileName)!;
         op.index = indexes[i];
         cache.set(i, op);

@@ -67,6 +67,8 @@ export interface TxnColumns {
 }
 
 const MIN = 1024;
+/** Integers below this are interned through a typed array instead of a Map. */
+const SMALL = 1 << 16;
 
 function grow<T extends Int32Array | Uint8Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
@@ -156,8 +158,23 @@ export class TxnColumnsBuilder {
     return id;
   }
 
+  /** Ids of the small non-negative integers (most values), without a Map lookup: id + 1, 0 unset. */
+  private readonly smallValueIds = new Int32Array(SMALL);
+
   /** Scalars are interned by value, objects by identity (as `===` compares them). */
   valueId(v: unknown): number {
+    if (typeof v === "number" && v >= 0 && v < SMALL && (v | 0) === v) {
+      const known = this.smallValueIds[v];
+      if (known > 0) return known - 1;
+      // 0 and -0 share a slot, as they share a Map key.
+      const fresh = this.valueIdSlow(v);
+      this.smallValueIds[v] = fresh + 1;
+      return fresh;
+    }
+    return this.valueIdSlow(v);
+  }
+
+  private valueIdSlow(v: unknown): number {
     let id = this.valueIds.get(v);
     if (id === undefined) {
       id = this.values.length;
