@@ -13,7 +13,8 @@
 import { z } from "zod";
 import { IsolationSchema, type IsolationLevel } from "./isolation.ts";
 import type { Random } from "./random.ts";
-import type { Applied, ProcessSlot, Workload, WorkloadDefinition } from "./workload.ts";
+import { txnWorkload } from "./txn.ts";
+import type { ProcessSlot, Workload, WorkloadDefinition } from "./workload.ts";
 
 export type AppendMop = ["append", number, number];
 export type ReadMop = ["r", number, number[] | null];
@@ -100,18 +101,11 @@ export function listAppendWorkload(
   input: z.input<typeof ListAppendOptionsSchema>,
 ): Workload<ListAppendClient, ListAppendOp> {
   const options = ListAppendOptionsSchema.parse(input);
-  return {
-    name: "list-append",
-    forProcess: (slot, random) => {
-      const g = new ListAppendGenerator(random, options, slot);
-      return () => g.next();
-    },
-    apply: async (client, op): Promise<Applied> => ({
-      ok: true,
-      value: await client.txn(op.value, options.isolation),
-    }),
-    readOnly: (op) => op.value.every((m) => m[0] === "r"),
-  };
+  return txnWorkload(
+    "list-append",
+    options.isolation,
+    (slot, random) => new ListAppendGenerator(random, options, slot),
+  );
 }
 
 export const listAppend: WorkloadDefinition<ListAppendOptions> = {

@@ -14,7 +14,8 @@ import { z } from "zod";
 import { IsolationSchema } from "./isolation.ts";
 import type { Random } from "./random.ts";
 import type { RwMop, RwTxnClient } from "./rw-register.ts";
-import type { Applied, ProcessSlot, Workload, WorkloadDefinition } from "./workload.ts";
+import { txnWorkload } from "./txn.ts";
+import type { ProcessSlot, Workload, WorkloadDefinition } from "./workload.ts";
 
 export type LongForkOp = { f: "txn"; value: RwMop[] };
 
@@ -62,18 +63,11 @@ export function longForkWorkload(
   input: z.input<typeof LongForkOptionsSchema>,
 ): Workload<RwTxnClient, LongForkOp> {
   const options = LongForkOptionsSchema.parse(input);
-  return {
-    name: "long-fork",
-    forProcess: (slot, random) => {
-      const g = new LongForkGenerator(random, options, slot);
-      return () => g.next();
-    },
-    apply: async (client, op): Promise<Applied> => ({
-      ok: true,
-      value: await client.txn(op.value, options.isolation),
-    }),
-    readOnly: (op) => op.value.every((m) => m[0] === "r"),
-  };
+  return txnWorkload(
+    "long-fork",
+    options.isolation,
+    (slot, random) => new LongForkGenerator(random, options, slot),
+  );
 }
 
 export const longFork: WorkloadDefinition<LongForkOptions> = {

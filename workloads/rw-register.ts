@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { IsolationSchema, type IsolationLevel } from "./isolation.ts";
 import type { Random } from "./random.ts";
-import type { Applied, ProcessSlot, Workload, WorkloadDefinition } from "./workload.ts";
+import { txnWorkload } from "./txn.ts";
+import type { ProcessSlot, Workload, WorkloadDefinition } from "./workload.ts";
 
 export type RwMop = ["r", number, number | null] | ["w", number, number];
 
@@ -76,18 +77,11 @@ export function rwRegisterWorkload(
   input: z.input<typeof RwRegisterOptionsSchema>,
 ): Workload<RwTxnClient, RwRegisterOp> {
   const options = RwRegisterOptionsSchema.parse(input);
-  return {
-    name: "rw-register",
-    forProcess: (slot, random) => {
-      const g = new RwRegisterGenerator(random, options, slot);
-      return () => g.next();
-    },
-    apply: async (client, op): Promise<Applied> => ({
-      ok: true,
-      value: await client.txn(op.value, options.isolation),
-    }),
-    readOnly: (op) => op.value.every((m) => m[0] === "r"),
-  };
+  return txnWorkload(
+    "rw-register",
+    options.isolation,
+    (slot, random) => new RwRegisterGenerator(random, options, slot),
+  );
 }
 
 export const rwRegister: WorkloadDefinition<RwRegisterOptions> = {
