@@ -71,9 +71,14 @@ export function configFromFlags(scenarioName: string, f: RunFlags): TestConfig {
     slo: sloFromFlags(f),
   };
   const flags = Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
+  // A scenario's `net: "netns"` is the local backend's packet network; docker brings its own
+  // (iptables in the containers), so there it does not apply unless --net asks for it.
+  const { net: scenarioNet, ...scenarioDefaults } = scenario.defaults ?? {};
+  const net = f.backend === "docker" ? undefined : scenarioNet;
   return validateConfig({
     ...DEFAULTS,
-    ...scenario.defaults,
+    ...scenarioDefaults,
+    ...(net ? { net } : {}),
     ...flags,
     name: f.name ?? scenario.name,
     scenario: scenario.name,

@@ -39,9 +39,11 @@ export function refusedFaultProblems(
     );
 }
 
-/** The preflight problems of a store whose peers gossip addresses when partitions run without `--net netns`. */
+/** The preflight problems of a store whose peers gossip addresses when partitions run without a
+ *  packet network: `--net netns` on the local backend (docker cuts packets inside its containers). */
 export function packetPartitionVeto(plan: StorePlan, store: string): string[] {
-  return plan.config.net !== "netns" && asksFor(plan, "partition")
+  const packets = plan.config.net === "netns" || plan.backend === "docker";
+  return !packets && asksFor(plan, "partition")
     ? [
         `${store}'s nodes learn each other's addresses by gossip, so partitions must cut packets: run with --net netns (root; the scenario's default)`,
       ]

@@ -10,7 +10,7 @@ import type { Supervisor } from "../backends/local/supervisor.ts";
 import type { RunAs } from "../backends/local/run-as.ts";
 import type { NodeSpec } from "../topology.ts";
 import { sleep } from "../sleep.ts";
-import type { DeployedNode } from "./store-driver.ts";
+import type { ServerNode } from "./server-node.ts";
 
 export interface SupervisedNodeOptions {
   spec: NodeSpec;
@@ -29,7 +29,7 @@ export interface SupervisedNodeOptions {
   readyTimeoutMs: number;
 }
 
-export class SupervisedNode implements DeployedNode {
+export class SupervisedNode implements ServerNode {
   readonly spec: NodeSpec;
   readonly address: NodeAddress;
   private proc: SupervisedProcess | undefined;

@@ -11,6 +11,7 @@ import type { Backend } from "../../harness/backends/backend.ts";
 import { supervisor } from "../../harness/backends/local/supervisor.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
 import { findEtcd } from "../../harness/stores/etcd/binaries.ts";
+import { localEtcdMembers } from "../../harness/stores/etcd/local-etcd-members.ts";
 import { startRaftCluster } from "../../harness/stores/etcd/raft-cluster.ts";
 import type { DeployContext } from "../../harness/stores/store-driver.ts";
 import type { NodeSpec } from "../../harness/topology.ts";
@@ -58,7 +59,7 @@ describe.runIf(requirement("etcd", etcd !== undefined, "apt-get install -y etcd-
         log: () => {},
       } as unknown as DeployContext;
       const started = performance.now();
-      await expect(startRaftCluster(ctx, etcd!)).rejects.toThrow(
+      await expect(startRaftCluster(ctx, localEtcdMembers(ctx, etcd!))).rejects.toThrow(
         /etcd-c exited during startup[\s\S]*cannot assign requested address/,
       );
       expect(performance.now() - started).toBeLessThan(20_000);

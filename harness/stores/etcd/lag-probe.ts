@@ -6,14 +6,14 @@
  */
 import type { MetricsWriter } from "../../metrics-writer.ts";
 import { sleep } from "../../sleep.ts";
-import type { SupervisedNode } from "../supervised-node.ts";
+import type { ServerNode } from "../server-node.ts";
 import { GatewayClient } from "./gateway-client.ts";
 import { memberStatus } from "./raft-cluster.ts";
 
 const PROBE_KEY = "faultline/lag-probe";
 
 export function startEtcdLagProbe(
-  members: Map<string, SupervisedNode>,
+  members: Map<string, ServerNode>,
   metrics: MetricsWriter,
   opts: { intervalMs?: number; pollMs?: number; maxWaitMs?: number } = {},
 ): { stop(): Promise<void> } {
@@ -24,7 +24,7 @@ export function startEtcdLagProbe(
   const ids = new Map<string, string>(); // member id -> node
   let n = 0;
 
-  const leader = async (): Promise<SupervisedNode | undefined> => {
+  const leader = async (): Promise<ServerNode | undefined> => {
     for (const m of members.values()) {
       try {
         const s = await memberStatus(m.address);

@@ -1,28 +1,42 @@
 /**
- * Starts the `raft` layout on the local backend: one etcd member per node (role "peer"), every
- * member listening for peers and clients on its own address (its namespace's with `--net netns`),
- * the initial cluster named in full on each, so members find each other directly (packet-level
- * faults, not proxies). Resolves once every member reports a leader; a member that does not join
- * is named with the last lines of its log.
+ * Starts the `raft` layout on any backend that can run its members (an `EtcdMemberRunner`: local
+ * processes in local-etcd-members.ts, containers in container-etcd-members.ts): one etcd member
+ * per node (role "peer"), each listening for peers and clients on its own address, the initial
+ * cluster named in full on each, so members find each other directly (packet-level faults, not
+ * proxies). Resolves once every member reports a leader; a member that does not join is named
+ * with its log.
  */
-import { chownSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { NodeAddress } from "../../backends/backend.ts";
-import { allocatePort } from "../../backends/local/ports.ts";
-import { resolveRunAs } from "../../backends/local/run-as.ts";
-import { supervisor } from "../../backends/local/supervisor.ts";
-import { createTempDir } from "../../backends/local/temp-dir.ts";
 import { sleep } from "../../sleep.ts";
+import type { NodeSpec } from "../../topology.ts";
+import type { ServerNode } from "../server-node.ts";
 import type { DeployContext } from "../store-driver.ts";
-import { SupervisedNode } from "../supervised-node.ts";
 import { GatewayClient } from "./gateway-client.ts";
 
 export interface RaftCluster {
-  members: Map<string, SupervisedNode>;
+  members: Map<string, ServerNode>;
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 15_000;
+/** Where a member listens, and the address its peers and clients are told. */
+export interface EtcdMemberPlace {
+  listenHost: string;
+  /** The host in its advertised URLs (its own address locally, its name in a container). */
+  advertiseHost: string;
+  clientPort: number;
+  peerPort: number;
+}
+
+/** How one backend runs the members; the cluster logic here is the same on every one. */
+export interface EtcdMemberRunner {
+  place(spec: NodeSpec): Promise<EtcdMemberPlace>;
+  /** The member's data directory as the etcd process sees it. */
+  dataDir(spec: NodeSpec): string;
+  /** A member (not started yet) running etcd with these arguments. */
+  make(spec: NodeSpec, args: string[], probe: (address: NodeAddress) => Promise<void>): ServerNode;
+}
+
+export const READY_TIMEOUT_MS = 15_000;
 /** How long the members get to elect a first leader. */
 const JOIN_TIMEOUT_MS = 20_000;
 
@@ -50,77 +64,53 @@ export async function memberStatus(
   }
 }
 
-export async function startRaftCluster(ctx: DeployContext, etcd: string): Promise<RaftCluster> {
-  const runAs = resolveRunAs();
-  const work = createTempDir("etcd", runAs);
+export async function startRaftCluster(ctx: DeployContext, runner: EtcdMemberRunner): Promise<RaftCluster> {
   const specs = ctx.topology.nodes;
-  const ports = new Map<string, { client: number; peer: number; host: string }>();
-  for (const n of specs)
-    ports.set(n.name, {
-      host: ctx.backend.placement(n.name).bindHost,
-      client: await allocatePort(),
-      peer: await allocatePort(),
-    });
+  const places = new Map<string, EtcdMemberPlace>();
+  for (const n of specs) places.set(n.name, await runner.place(n));
+  const url = (host: string, port: number) => `http://${host}:${port}`;
   const initialCluster = specs
-    .map((n) => `${n.name}=http://${ports.get(n.name)!.host}:${ports.get(n.name)!.peer}`)
+    .map((n) => `${n.name}=${url(places.get(n.name)!.advertiseHost, places.get(n.name)!.peerPort)}`)
     .join(",");
   // Unique per run, so members of another run can never join this cluster.
   const token = `faultline-${process.pid}-${Date.now().toString(36)}`;
-  const members = new Map<string, SupervisedNode>();
+  const members = new Map<string, ServerNode>();
   for (const spec of specs) {
-    const p = ports.get(spec.name)!;
-    const dir = join(work, spec.name);
-    mkdirSync(dir, { mode: 0o700 });
-    if (runAs) chownSync(dir, runAs.uid, runAs.gid);
-    const client = `http://${p.host}:${p.client}`;
-    const peer = `http://${p.host}:${p.peer}`;
-    const address = { host: p.host, port: p.client };
+    const p = places.get(spec.name)!;
+    const args = [
+      "--name",
+      spec.name,
+      "--data-dir",
+      runner.dataDir(spec),
+      "--listen-client-urls",
+      url(p.listenHost, p.clientPort),
+      "--advertise-client-urls",
+      url(p.advertiseHost, p.clientPort),
+      "--listen-peer-urls",
+      url(p.listenHost, p.peerPort),
+      "--initial-advertise-peer-urls",
+      url(p.advertiseHost, p.peerPort),
+      "--initial-cluster",
+      initialCluster,
+      "--initial-cluster-state",
+      "new",
+      "--initial-cluster-token",
+      token,
+      // Sub-second failure detection, as in a region-spanning deployment tuned for tests.
+      "--heartbeat-interval",
+      "100",
+      "--election-timeout",
+      "1000",
+      "--logger",
+      "zap",
+      "--log-outputs",
+      "stderr",
+    ];
+    // Ready: the member answers on its client URL (with or without a leader, so a member
+    // restarted inside a partition counts as started).
     members.set(
       spec.name,
-      new SupervisedNode({
-        spec,
-        address,
-        command: etcd,
-        args: [
-          "--name",
-          spec.name,
-          "--data-dir",
-          join(dir, "data"),
-          "--listen-client-urls",
-          client,
-          "--advertise-client-urls",
-          client,
-          "--listen-peer-urls",
-          peer,
-          "--initial-advertise-peer-urls",
-          peer,
-          "--initial-cluster",
-          initialCluster,
-          "--initial-cluster-state",
-          "new",
-          "--initial-cluster-token",
-          token,
-          // Sub-second failure detection, as in a region-spanning deployment tuned for tests.
-          "--heartbeat-interval",
-          "100",
-          "--election-timeout",
-          "1000",
-          "--logger",
-          "zap",
-          "--log-outputs",
-          "stderr",
-        ],
-        cwd: dir,
-        logFile: join(ctx.folder.logs, `${spec.name}.log`),
-        runAs,
-        netns: ctx.backend.placement(spec.name).netns,
-        env: { ...ctx.nodeEnv(spec.name), ETCD_UNSUPPORTED_ARCH: process.arch === "x64" ? "" : process.arch },
-        supervisor,
-        // Ready: the member answers on its client URL (with or without a leader, so a member
-        // restarted inside a partition counts as started).
-        probe: async () => void (await memberStatus(address)),
-        readyTimeoutMs: READY_TIMEOUT_MS,
-      }),
+      runner.make(spec, args, async (address) => void (await memberStatus(address))),
     );
   }
   const all = [...members.values()];
@@ -137,7 +127,7 @@ export async function startRaftCluster(ctx: DeployContext, etcd: string): Promis
   return { members, stop };
 }
 
-async function waitForLeader(members: SupervisedNode[]): Promise<void> {
+async function waitForLeader(members: ServerNode[]): Promise<void> {
   const deadline = Date.now() + JOIN_TIMEOUT_MS;
   for (const m of members) {
     let last = "";

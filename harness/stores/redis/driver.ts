@@ -1,18 +1,22 @@
 /**
- * The Redis store driver (Redis 7 and Sentinel from Debian's packages, local backend). Layout:
+ * The Redis store driver (Redis 7 and Sentinel from Debian's packages: on this machine for the
+ * local backend, in the base image for the docker backend). Layout:
  * - `sentinel`: the master (role "primary") in one region, replicas (role "replica") in others,
  *   and three or more Sentinels (role "sentinel") spread over the regions. Clients find the master
  *   through the Sentinels (ioredis) and follow its failovers; reads go to the routed node.
  *
  * Replicas, masters and Sentinels learn each other's addresses from each other, so node-to-node
- * faults are packet-level (`--net netns`); client links go through the proxies. Clock faults are
+ * faults are packet-level (`--net netns` locally, iptables in the containers on docker); client
+ * links go through the proxies. Clock faults are
  * refused: redis-server hangs under libfaketime.
  * Store options: see sentinel-options.ts (`minReplicasToWrite`, `wait`, Sentinel timings).
  */
-import type { StoreDriver, StorePlan } from "../store-driver.ts";
+import { isDockerBackend } from "../../backends/docker/factory.ts";
+import type { DeployContext, StoreDriver, StorePlan } from "../store-driver.ts";
 import { packetPartitionVeto, refusedFaultProblems } from "../store-fault-vetoes.ts";
 import { findRedisBinaries } from "./binaries.ts";
-import { startSentinelCluster } from "./sentinel-cluster.ts";
+import { localRedisNodes } from "./local-redis-nodes.ts";
+import { type RedisNodeRunner, startSentinelCluster } from "./sentinel-cluster.ts";
 import { SentinelDeployment } from "./sentinel-deployment.ts";
 import { SentinelOptionsSchema } from "./sentinel-options.ts";
 import { REDIS_WORKLOADS } from "./workload-clients.ts";
@@ -53,7 +57,7 @@ export const redisDriver: StoreDriver = {
   description: "Redis 7 with Sentinel (Debian's redis-server and redis-sentinel), clients through ioredis",
   layouts: ["sentinel"],
   workloads: Object.keys(REDIS_WORKLOADS),
-  backends: ["local"],
+  backends: ["local", "docker"],
   peerFaults: "packet",
   refusedFaults: REDIS_REFUSED_FAULTS,
   peerLinks: () => [],
@@ -63,18 +67,16 @@ export const redisDriver: StoreDriver = {
       problems.push(
         `Redis has no client for workload '${plan.workload}' (has: ${Object.keys(REDIS_WORKLOADS).join(", ")})`,
       );
-    if (plan.backend !== "local")
-      problems.push(`Redis cannot run on backend '${plan.backend}' yet (can: local)`);
-    problems.push(...findRedisBinaries().problems);
+    if (plan.backend !== "local" && plan.backend !== "docker")
+      problems.push(`Redis cannot run on backend '${plan.backend}' yet (can: local, docker)`);
+    if (plan.backend === "local") problems.push(...findRedisBinaries().problems);
     problems.push(...refusedFaultProblems(plan, "Redis", REDIS_REFUSED_FAULTS));
     problems.push(...packetPartitionVeto(plan, "Redis Sentinel"));
     return problems;
   },
   async deploy(ctx) {
-    const { binaries, problems } = findRedisBinaries();
-    if (!binaries) throw new Error(problems.join("; "));
     const options = SentinelOptionsSchema.parse(ctx.options);
-    const cluster = await startSentinelCluster(ctx, binaries, options);
+    const cluster = await startSentinelCluster(ctx, await nodeRunner(ctx), options);
     const deployment = new SentinelDeployment(cluster, options, ctx.folder.dir);
     try {
       await deployment.watchFailovers();
@@ -85,3 +87,17 @@ export const redisDriver: StoreDriver = {
     return deployment;
   },
 };
+
+/** How this run's servers are started: processes here, or containers of the base image. */
+async function nodeRunner(ctx: DeployContext): Promise<RedisNodeRunner> {
+  if (isDockerBackend(ctx.backend)) {
+    const { ensureBaseImage } = await import("../../backends/docker/images.ts");
+    const { containerRedisNodes } = await import("./container-redis-nodes.ts");
+    const image = await ensureBaseImage((m) => ctx.log(m));
+    ctx.log(`starting Redis and Sentinels in containers (${image})`);
+    return containerRedisNodes(ctx, ctx.backend, image);
+  }
+  const { binaries, problems } = findRedisBinaries();
+  if (!binaries) throw new Error(problems.join("; "));
+  return localRedisNodes(ctx, binaries);
+}

@@ -18,6 +18,9 @@ export interface ServerConfig {
   /** `min-replicas-to-write`: writes fail unless this many replicas are connected and recent. */
   minReplicasToWrite: number;
   minReplicasMaxLagS: number;
+  /** The name a replica gives its master to be known by (`replica-announce-ip`): its container's
+   *  network alias on the docker backend, where its own address may change across a restart. */
+  announceHost?: string;
 }
 
 /** A value safe inside a Redis config line (quoted; the values here are ours, never user text). */
@@ -44,6 +47,7 @@ export function serverConfig(c: ServerConfig): string {
     `min-replicas-max-lag ${c.minReplicasMaxLagS}`,
   ];
   if (c.replicaOf) lines.push(`replicaof ${c.replicaOf.host} ${c.replicaOf.port}`);
+  if (c.announceHost) lines.push(`replica-announce-ip ${q(c.announceHost)}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -58,6 +62,9 @@ export interface SentinelConfig {
   replicas: NodeAddress[];
   downAfterMs: number;
   failoverTimeoutMs: number;
+  /** Set where peers are known by host name (docker aliases): Sentinel resolves the names in its
+   *  config, announces itself under this one, and hands clients names, not addresses. */
+  announceHost?: string;
 }
 
 export function sentinelConfig(c: SentinelConfig): string {
@@ -72,6 +79,13 @@ export function sentinelConfig(c: SentinelConfig): string {
     `requirepass ${q(c.password)}`,
     // Sentinels authenticate to each other with the same password.
     `sentinel sentinel-pass ${q(c.password)}`,
+    ...(c.announceHost
+      ? [
+          "sentinel resolve-hostnames yes",
+          "sentinel announce-hostnames yes",
+          `sentinel announce-ip ${q(c.announceHost)}`,
+        ]
+      : []),
     `sentinel monitor ${m} ${c.master.host} ${c.master.port} ${c.quorum}`,
     `sentinel auth-pass ${m} ${q(c.password)}`,
     `sentinel down-after-milliseconds ${m} ${c.downAfterMs}`,

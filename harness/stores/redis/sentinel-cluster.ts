@@ -1,23 +1,18 @@
 /**
- * Starts the `sentinel` layout on the local backend: the master (role "primary"), replicas (role
- * "replica") that follow it directly (peers learn addresses by gossip, so peer links are cut at
- * packet level, not proxied), and Sentinels (role "sentinel") that know master and replicas from
- * their config. Resolves only once the replicas stream and the Sentinels see each other and agree
- * they can fail over (SENTINEL CKQUORUM); otherwise it says which part never came up.
+ * Starts the `sentinel` layout on any backend that can run its servers (a `RedisNodeRunner`: local
+ * processes in local-redis-nodes.ts, containers in container-redis-nodes.ts): the master (role
+ * "primary"), replicas (role "replica") that follow it directly (peers learn addresses by gossip,
+ * so peer links are cut at packet level, not proxied), and Sentinels (role "sentinel") that know
+ * master and replicas from their config. Resolves only once the replicas stream and the Sentinels
+ * see each other and agree they can fail over (SENTINEL CKQUORUM); otherwise it says which part
+ * never came up.
  */
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { NodeAddress } from "../../backends/backend.ts";
-import { allocatePort } from "../../backends/local/ports.ts";
-import { type RunAs, resolveRunAs } from "../../backends/local/run-as.ts";
-import { supervisor } from "../../backends/local/supervisor.ts";
-import { createTempDir } from "../../backends/local/temp-dir.ts";
 import { sleep } from "../../sleep.ts";
 import type { NodeSpec } from "../../topology.ts";
+import type { ServerNode } from "../server-node.ts";
 import type { DeployContext } from "../store-driver.ts";
-import { SupervisedNode } from "../supervised-node.ts";
-import type { RedisBinaries } from "./binaries.ts";
 import { parseInfo, withDirect } from "./direct-connection.ts";
 import { MASTER_NAME, sentinelConfig, serverConfig } from "./redis-config.ts";
 import type { SentinelOptions } from "./sentinel-options.ts";
@@ -25,106 +20,104 @@ import type { SentinelOptions } from "./sentinel-options.ts";
 export interface SentinelCluster {
   password: string;
   /** Data nodes (master first), by name. */
-  servers: Map<string, SupervisedNode>;
-  sentinels: Map<string, SupervisedNode>;
+  servers: Map<string, ServerNode>;
+  sentinels: Map<string, ServerNode>;
   /** `host:port` as Redis and Sentinel announce a data node -> its name. */
   nodeAt(hostPort: string): string | undefined;
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 15_000;
+/** Where a node listens and how its peers know it. */
+export interface RedisNodePlace {
+  /** `bind` and `port` in its config. */
+  listen: NodeAddress;
+  /** The address replicas and Sentinels dial and Sentinel hands out (`nodeAt` maps it back). */
+  peer: NodeAddress;
+  /** Set where peers know it by name (a container's alias): it announces itself so. */
+  announceHost?: string;
+}
+
+/** How one backend runs the layout's servers; the cluster logic above is the same on every one. */
+export interface RedisNodeRunner {
+  place(spec: NodeSpec): Promise<RedisNodePlace>;
+  /** The node's working directory as its config names it (`dir`). */
+  dirOf(spec: NodeSpec): string;
+  /** A node (not started yet) running redis-server or redis-sentinel with this config. */
+  make(
+    spec: NodeSpec,
+    kind: "server" | "sentinel",
+    config: string,
+    probe: (address: NodeAddress) => Promise<void>,
+  ): ServerNode;
+  /** Releases what the runner holds (working directories) once the nodes are stopped. */
+  release?(): void;
+}
+
+export const READY_TIMEOUT_MS = 15_000;
 /** How long the Sentinels get to find each other and agree on a quorum. */
 const SENTINEL_DISCOVERY_MS = 20_000;
 
-function owned(runAs: RunAs | undefined, path: string, text?: string): void {
-  if (text === undefined) mkdirSync(path, { recursive: true, mode: 0o700 });
-  else writeFileSync(path, text, { mode: 0o600 });
-  if (runAs) chownSync(path, runAs.uid, runAs.gid);
-}
-
 export async function startSentinelCluster(
   ctx: DeployContext,
-  binaries: RedisBinaries,
+  runner: RedisNodeRunner,
   options: SentinelOptions,
 ): Promise<SentinelCluster> {
-  const runAs = resolveRunAs();
-  const work = createTempDir("redis", runAs);
   const password = randomBytes(18).toString("hex");
   const nodes = ctx.topology.nodes;
   const masterSpec = nodes.find((n) => n.role === "primary")!;
   const replicaSpecs = nodes.filter((n) => n.role === "replica");
   const sentinelSpecs = nodes.filter((n) => n.role === "sentinel");
-  const addresses = new Map<string, NodeAddress>();
-  for (const n of nodes)
-    addresses.set(n.name, { host: ctx.backend.placement(n.name).bindHost, port: await allocatePort() });
-  const byHostPort = new Map([...addresses].map(([name, a]) => [`${a.host}:${a.port}`, name]));
-  const servers = new Map<string, SupervisedNode>();
-  const sentinels = new Map<string, SupervisedNode>();
-  const all: SupervisedNode[] = [];
-  const probe = (a: NodeAddress) => () =>
+  const places = new Map<string, RedisNodePlace>();
+  for (const n of nodes) places.set(n.name, await runner.place(n));
+  const byHostPort = new Map([...places].map(([name, p]) => [`${p.peer.host}:${p.peer.port}`, name]));
+  const servers = new Map<string, ServerNode>();
+  const sentinels = new Map<string, ServerNode>();
+  const all: ServerNode[] = [];
+  const probe = (a: NodeAddress) =>
     withDirect(a, { password, timeoutMs: 1000 }, async (r) => void (await r.ping()));
-
-  const make = (spec: NodeSpec, binary: string, confText: string, extraArgs: string[]) => {
-    const dir = join(work, spec.name);
-    owned(runAs, dir);
-    const conf = join(dir, spec.role === "sentinel" ? "sentinel.conf" : "redis.conf");
-    owned(runAs, conf, confText);
-    const placement = ctx.backend.placement(spec.name);
-    const node = new SupervisedNode({
-      spec,
-      address: addresses.get(spec.name)!,
-      command: binary,
-      args: [conf, ...extraArgs],
-      cwd: dir,
-      logFile: join(ctx.folder.logs, `${spec.name}.log`),
-      runAs,
-      netns: placement.netns,
-      env: ctx.nodeEnv(spec.name),
-      supervisor,
-      probe: probe(addresses.get(spec.name)!),
-      readyTimeoutMs: READY_TIMEOUT_MS,
-    });
+  const make = (spec: NodeSpec, kind: "server" | "sentinel", config: string) => {
+    const node = runner.make(spec, kind, config, probe);
     all.push(node);
     return node;
   };
-  const stop = async () => void (await Promise.all(all.map((n) => n.stop().catch(() => {}))));
+  const stop = async () => {
+    await Promise.all(all.map((n) => n.stop().catch(() => {})));
+    runner.release?.();
+  };
 
   try {
-    const master = addresses.get(masterSpec.name)!;
-    const serverConf = (spec: NodeSpec, replicaOf?: NodeAddress) =>
-      serverConfig({
-        bind: addresses.get(spec.name)!,
-        dir: join(work, spec.name),
+    const master = places.get(masterSpec.name)!.peer;
+    for (const spec of [masterSpec, ...replicaSpecs]) {
+      const place = places.get(spec.name)!;
+      const config = serverConfig({
+        bind: place.listen,
+        dir: runner.dirOf(spec),
         password,
-        replicaOf,
+        replicaOf: spec === masterSpec ? undefined : master,
         minReplicasToWrite: options.minReplicasToWrite,
         minReplicasMaxLagS: options.minReplicasMaxLagS,
+        announceHost: place.announceHost,
       });
-    for (const spec of [masterSpec, ...replicaSpecs]) {
-      const node = make(
-        spec,
-        binaries.server,
-        serverConf(spec, spec === masterSpec ? undefined : master),
-        [],
-      );
-      servers.set(spec.name, node);
+      servers.set(spec.name, make(spec, "server", config));
     }
     await Promise.all([...servers.values()].map((n) => n.start()));
     await waitReplicasStreaming([...servers.values()].slice(1), password);
 
     const quorum = Math.floor(sentinelSpecs.length / 2) + 1;
     for (const spec of sentinelSpecs) {
+      const place = places.get(spec.name)!;
       const text = sentinelConfig({
-        bind: addresses.get(spec.name)!,
-        dir: join(work, spec.name),
+        bind: place.listen,
+        dir: runner.dirOf(spec),
         password,
         master,
         quorum,
-        replicas: replicaSpecs.map((r) => addresses.get(r.name)!),
+        replicas: replicaSpecs.map((r) => places.get(r.name)!.peer),
         downAfterMs: options.downAfterMs,
         failoverTimeoutMs: options.failoverTimeoutMs,
+        announceHost: place.announceHost,
       });
-      sentinels.set(spec.name, make(spec, binaries.sentinel, text, []));
+      sentinels.set(spec.name, make(spec, "sentinel", text));
     }
     await Promise.all([...sentinels.values()].map((n) => n.start()));
     await waitSentinelsAgree([...sentinels.values()], password);
@@ -140,7 +133,7 @@ export async function startSentinelCluster(
 }
 
 /** Every replica's link to its master is up (it has done its first sync). */
-async function waitReplicasStreaming(replicas: SupervisedNode[], password: string): Promise<void> {
+async function waitReplicasStreaming(replicas: ServerNode[], password: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (const r of replicas) {
     let last = "";
@@ -162,7 +155,7 @@ async function waitReplicasStreaming(replicas: SupervisedNode[], password: strin
 }
 
 /** Every Sentinel knows the others and says the quorum can authorize a failover. */
-async function waitSentinelsAgree(sentinels: SupervisedNode[], password: string): Promise<void> {
+async function waitSentinelsAgree(sentinels: ServerNode[], password: string): Promise<void> {
   const deadline = Date.now() + SENTINEL_DISCOVERY_MS;
   for (const s of sentinels) {
     let last = "";

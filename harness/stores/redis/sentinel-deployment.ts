@@ -129,12 +129,12 @@ export class SentinelDeployment implements StoreDeployment {
     if (m?.get("role") !== "master")
       return { ok: false, detail: `Sentinels name ${master}, which says role:${m?.get("role")}` };
     const target = Number(m.get("master_repl_offset"));
-    const masterAddr = this.cluster.servers.get(master)!.address;
     for (const [name, i] of infos) {
       if (name === master) continue;
       if (i.get("role") !== "slave")
         return { ok: false, detail: `${name} is still role:${i.get("role")} (master is ${master})` };
-      if (i.get("master_host") !== masterAddr.host || Number(i.get("master_port")) !== masterAddr.port)
+      // The master as its peers know it (its address, or its name in containers), not as we dial it.
+      if (this.cluster.nodeAt(`${i.get("master_host")}:${i.get("master_port")}`) !== master)
         return {
           ok: false,
           detail: `${name} follows ${i.get("master_host")}:${i.get("master_port")}, not ${master}`,
