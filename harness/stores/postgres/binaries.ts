@@ -148,15 +148,20 @@ function usableBy(nativeDir: string, runAs: RunAs | undefined): boolean {
   );
 }
 
-/** Runs `postgres --version` as the server user; returns the error text, or undefined when it ran. */
-function tryRun(postgres: string, env: Record<string, string>, runAs: RunAs | undefined): string | undefined {
-  const res = spawnSync(postgres, ["--version"], {
+/** `postgres --version` as the server user (undefined: as ourselves), with `env` added. */
+function runVersion(postgres: string, env: Record<string, string>, runAs: RunAs | undefined) {
+  return spawnSync(postgres, ["--version"], {
     encoding: "utf8",
     env: { ...baseEnv(), ...env },
     uid: runAs?.uid,
     gid: runAs?.gid,
     timeout: 30_000,
   });
+}
+
+/** Runs `postgres --version` as the server user; returns the error text, or undefined when it ran. */
+function tryRun(postgres: string, env: Record<string, string>, runAs: RunAs | undefined): string | undefined {
+  const res = runVersion(postgres, env, runAs);
   if (res.status === 0) return undefined;
   return (res.error?.message ?? res.stderr ?? `exit code ${res.status}`).trim();
 }
@@ -219,13 +224,7 @@ export function postgresMajorVersion(
   env: Record<string, string> = {},
   runAs?: RunAs,
 ): { major: number; text: string } | undefined {
-  const res = spawnSync(postgres, ["--version"], {
-    encoding: "utf8",
-    env: { ...baseEnv(), ...env },
-    uid: runAs?.uid,
-    gid: runAs?.gid,
-    timeout: 30_000,
-  });
+  const res = runVersion(postgres, env, runAs);
   const text = (res.stdout ?? "").trim();
   const m = /\(PostgreSQL\)\s+(\d+)/.exec(text);
   return res.status === 0 && m ? { major: Number(m[1]), text } : undefined;
