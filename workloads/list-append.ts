@@ -5,13 +5,12 @@
  * write-write, write-read and read-write dependency (checkers/elle/). History shape (DESIGN.md):
  * `f: "txn"`, `value: [["append", k, v], ["r", k, null]]`, reads filled in by the completion.
  *
- * Keys: `activeKeys` keys are in play at once, and the window slides to fresh keys as this process
- * issues micro-ops, so that each key gets about `writesPerKey` appends from all processes together
- * (lists stay short, reads stay cheap). Processes run at about the same pace, so they meet on the
- * same keys: contention is what the isolation-level controls need.
+ * Keys: a window of `activeKeys` keys that slides on as appends go on (key-window.ts; a key gets
+ * about `writesPerKey` appends), so lists stay short and processes meet on the same keys.
  */
 import { z } from "zod";
-import { IsolationSchema, type IsolationLevel } from "./isolation.ts";
+import type { IsolationLevel } from "./isolation.ts";
+import { keyWindowTxnOptions, windowKey } from "./key-window.ts";
 import type { Random } from "./random.ts";
 import { txnWorkload } from "./txn.ts";
 import type { ProcessSlot, Workload, WorkloadDefinition } from "./workload.ts";
@@ -29,28 +28,16 @@ export interface ListAppendClient {
   txn(mops: ListAppendMop[], isolation: IsolationLevel): Promise<ListAppendMop[]>;
 }
 
-export const ListAppendOptionsSchema = z
-  .object({
-    isolation: IsolationSchema.default("serializable"),
-    /** Keys in play at once. */
-    activeKeys: z.number().int().min(1).max(10_000).default(10),
-    /** About how many appends a key gets (all processes together) before the window moves past it. */
-    writesPerKey: z.number().int().min(1).max(10_000).default(32),
-    minTxnLength: z.number().int().min(1).max(64).default(1),
-    maxTxnLength: z.number().int().min(1).max(64).default(4),
-    /** Share of reads among micro-ops (mixed) or of read-only transactions (`read-or-append`). */
-    readShare: z.number().min(0).max(1).default(0.5),
-    /**
-     * `mixed`: each micro-op is a read or an append. `read-or-append`: a transaction only reads or
-     * only appends (write skew cannot happen; read-only transactions go to the read target).
-     */
-    txnKind: z.enum(["mixed", "read-or-append"]).default("mixed"),
-  })
-  .strict()
-  .refine((o) => o.minTxnLength <= o.maxTxnLength, {
-    message: "minTxnLength must be at most maxTxnLength",
-    path: ["minTxnLength"],
-  });
+/** isolation, activeKeys, writesPerKey (appends), min/maxTxnLength (key-window.ts), and: */
+export const ListAppendOptionsSchema = keyWindowTxnOptions({
+  /** Share of reads among micro-ops (mixed) or of read-only transactions (`read-or-append`). */
+  readShare: z.number().min(0).max(1).default(0.5),
+  /**
+   * `mixed`: each micro-op is a read or an append. `read-or-append`: a transaction only reads or
+   * only appends (write skew cannot happen; read-only transactions go to the read target).
+   */
+  txnKind: z.enum(["mixed", "read-or-append"]).default("mixed"),
+});
 
 export type ListAppendOptions = z.output<typeof ListAppendOptionsSchema>;
 
@@ -70,13 +57,8 @@ export class ListAppendGenerator {
     this.options = ListAppendOptionsSchema.parse(options);
   }
 
-  /** The first key of the window: every `writesPerKey` appends of all processes, one key on. */
-  private windowStart(): number {
-    return Math.floor((this.appended * this.slot.count) / this.options.writesPerKey);
-  }
-
   private key(): number {
-    return this.windowStart() + this.random.int(this.options.activeKeys);
+    return windowKey(this.random, this.slot, this.appended, this.options);
   }
 
   private append(): AppendMop {

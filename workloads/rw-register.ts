@@ -5,7 +5,8 @@
  * let a read name the write it saw, which is all Elle's rw-register inference needs.
  */
 import { z } from "zod";
-import { IsolationSchema, type IsolationLevel } from "./isolation.ts";
+import type { IsolationLevel } from "./isolation.ts";
+import { keyWindowTxnOptions, windowKey } from "./key-window.ts";
 import type { Random } from "./random.ts";
 import { txnWorkload } from "./txn.ts";
 import type { ProcessSlot, Workload, WorkloadDefinition } from "./workload.ts";
@@ -21,23 +22,11 @@ export interface RwTxnClient {
   txn(mops: RwMop[], isolation: IsolationLevel): Promise<RwMop[]>;
 }
 
-export const RwRegisterOptionsSchema = z
-  .object({
-    isolation: IsolationSchema.default("serializable"),
-    /** Keys in play at once. */
-    activeKeys: z.number().int().min(1).max(10_000).default(10),
-    /** About how many writes a key gets (all processes together) before the window moves past it. */
-    writesPerKey: z.number().int().min(1).max(10_000).default(32),
-    minTxnLength: z.number().int().min(1).max(64).default(1),
-    maxTxnLength: z.number().int().min(1).max(64).default(4),
-    /** Share of reads among micro-ops. */
-    readShare: z.number().min(0).max(1).default(0.5),
-  })
-  .strict()
-  .refine((o) => o.minTxnLength <= o.maxTxnLength, {
-    message: "minTxnLength must be at most maxTxnLength",
-    path: ["minTxnLength"],
-  });
+/** isolation, activeKeys, writesPerKey, min/maxTxnLength (key-window.ts), and: */
+export const RwRegisterOptionsSchema = keyWindowTxnOptions({
+  /** Share of reads among micro-ops. */
+  readShare: z.number().min(0).max(1).default(0.5),
+});
 
 export type RwRegisterOptions = z.output<typeof RwRegisterOptionsSchema>;
 
@@ -56,8 +45,7 @@ export class RwRegisterGenerator {
   }
 
   private key(): number {
-    const start = Math.floor((this.written * this.slot.count) / this.options.writesPerKey);
-    return start + this.random.int(this.options.activeKeys);
+    return windowKey(this.random, this.slot, this.written, this.options);
   }
 
   next(): RwRegisterOp {
