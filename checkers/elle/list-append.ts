@@ -450,7 +450,9 @@ function internalAndLostUpdates(
   const listLen = (l: number) => (l < 0 ? 0 : listStart[l + 1] - listStart[l]);
   const listAt = (l: number, i: number) => listVals[listStart[l] + i];
   const listShown = (l: number): unknown[] => (l < 0 ? [] : listValue(c, l));
-  const lostUpdate = new Map<string, { key: unknown; read: number; ids: number[] }>();
+  // Grouped by (key, last element read) as one number: a string key per append made garbage.
+  const lostUpdate = new Map<number, { key: unknown; read: number; ids: number[] }>();
+  const groups = mopF.length + 2; // more than there are elements (one per append at most)
   for (let id = 0; id < t.n; id++) {
     if (t.status[id] !== OK) continue;
     const row = t.mopRow[id];
@@ -484,7 +486,7 @@ function internalAndLostUpdates(
           const r = mopList[firstAccess];
           const len = listLen(r);
           const last = len === 0 ? -1 : (lookup(kidOf[kk], listAt(r, len - 1)) ?? -2);
-          const group = `${kidOf[kk]}:${last}`;
+          const group = kidOf[kk] * groups + (last + 2);
           const entry = lostUpdate.get(group) ?? { key: k, read: r, ids: [] };
           entry.ids.push(id);
           lostUpdate.set(group, entry);
