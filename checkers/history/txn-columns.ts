@@ -146,8 +146,21 @@ export class TxnColumnsBuilder {
     return id;
   }
 
+  private readonly smallKeyIds = new Int32Array(SMALL);
+
   /** A key as the checkers key it: scalars as they are, composite keys by their JSON text. */
   keyId(k: unknown): number {
+    if (typeof k === "number" && k >= 0 && k < SMALL && (k | 0) === k) {
+      const known = this.smallKeyIds[k];
+      if (known > 0) return known - 1;
+      const fresh = this.keyIdSlow(k);
+      this.smallKeyIds[k] = fresh + 1;
+      return fresh;
+    }
+    return this.keyIdSlow(k);
+  }
+
+  private keyIdSlow(k: unknown): number {
     if (k !== null && typeof k === "object") k = JSON.stringify(k);
     let id = this.keyIds.get(k);
     if (id === undefined) {
