@@ -96,17 +96,17 @@ export async function checkInput(input: string, f: CheckFlags, outDir?: string):
   if (runDir && !existsSync(file)) {
     throw new Error(`${input} is a directory without history.jsonl: not a run folder`);
   }
+  // A checker that reads the bytes itself (Elle: straight into typed columns, no string and no
+  // Op objects; at 100k transactions those cost more than the check) answers `--checker NAME FILE`.
+  if (!runDir && !outDir && f.checker) {
+    const direct = await judgeText(readBytes(file), file, f.checker, f);
+    if (direct) return { input, file, results: direct.results, ms: direct.ms };
+  }
   let text = readText(file);
   if (runDir && text.length && !text.endsWith("\n")) {
     // A run killed mid-write (kill -9) leaves a torn last line; every line before it is whole.
     console.error(`faultline: ${file}: ignoring a torn last line (the run was killed while writing it)`);
     text = text.slice(0, text.lastIndexOf("\n") + 1);
-  }
-  // A checker that reads the text itself (Elle: straight into typed columns, no Op objects; at
-  // 100k transactions those cost more than the check) answers a plain `--checker NAME FILE`.
-  if (!runDir && !outDir && f.checker) {
-    const direct = await judgeText(text, file, f.checker, f);
-    if (direct) return { input, file, results: direct.results, ms: direct.ms };
   }
   const history = parseHistory(text, { fileName: file });
   const test = runDir ? readTest(runDir) : undefined;
@@ -211,7 +211,7 @@ function checkerOptions(f: CheckFlags, timeLimitMs: number | undefined): CheckOp
 
 /** `checker.checkText` on the file's text; undefined when the checker has none or declines this text. */
 async function judgeText(
-  text: string,
+  text: string | Uint8Array,
   file: string,
   name: string,
   f: CheckFlags,
@@ -358,8 +358,12 @@ function readTest(runDir: string): Record<string, unknown> | undefined {
 }
 
 function readText(file: string): string {
+  return readBytes(file).toString("utf8");
+}
+
+function readBytes(file: string): Buffer {
   try {
-    return readFileSync(file, "utf8");
+    return readFileSync(file);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why =
