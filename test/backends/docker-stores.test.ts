@@ -47,6 +47,14 @@ async function run(scenario: string, seed: number) {
   return { outcome, history, starts, results: outcome.results! };
 }
 
+describe("the scenarios' --net netns default", () => {
+  it("applies on the local backend, not on docker (its packet network is iptables), unless --net asks", () => {
+    expect(configFromFlags("redis-sentinel", { seed: 1 }).net).toBe("netns");
+    expect(configFromFlags("etcd-3-region", { seed: 1, backend: "docker" }).net).toBe("proxy");
+    expect(configFromFlags("etcd-3-region", { seed: 1, backend: "docker", net: "netns" }).net).toBe("netns");
+  });
+});
+
 describe.skipIf(!haveDocker)("Redis and etcd on --backend docker", () => {
   it("redis-sentinel: the demoted master's acknowledged writes are lost (lost-write), nothing left", async () => {
     const { outcome, history, starts, results } = await run("redis-sentinel", 3);

@@ -45,6 +45,10 @@ describe("store fault vetoes", () => {
     );
     expect(packetPartitionVeto(plan({ nemesis: ["partition-halves"], net: "netns" }), "etcd")).toEqual([]);
     expect(packetPartitionVeto(plan({ nemesis: ["kill"], net: "proxy" }), "etcd")).toEqual([]);
+    // The docker backend cuts packets with iptables inside its containers: no --net netns there.
+    const onDocker = { ...plan({ nemesis: ["partition-halves"], net: "proxy" }), backend: "docker" as const };
+    expect(packetPartitionVeto(onDocker, "etcd")).toEqual([]);
+    expect(packetPartitionVeto({ ...onDocker, backend: "local" }, "etcd")).toHaveLength(1);
   });
 });
 
