@@ -22,7 +22,7 @@ try {
 
 rmSync(dist, { recursive: true, force: true });
 const r = spawnSync(process.execPath, [tsc, "-p", `${root}tsconfig.build.json`], { stdio: "inherit" });
-if (!existsSync(`${dist}/harness/cli.js`)) {
+if (!existsSync(`${dist}/harness/cli/cli.js`)) {
   console.error("faultline build: tsc emitted nothing; the CLI will run from sources (tsx)");
   process.exit(strict ? 1 : 0);
 }

@@ -48,10 +48,10 @@ process.stdout.on("error", (err) => {
 
 let main;
 if (distIsFresh()) {
-  ({ main } = await import("../dist/harness/cli.js"));
+  ({ main } = await import("../dist/harness/cli/cli.js"));
 } else {
   const { register } = await import("tsx/esm/api");
   register();
-  ({ main } = await import("../harness/cli.ts"));
+  ({ main } = await import("../harness/cli/cli.ts"));
 }
 process.exitCode = await main(process.argv);

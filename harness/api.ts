@@ -11,12 +11,12 @@
  */
 import type { History } from "../checkers/history/op.ts";
 import type { AnomalyType, Results, Validity } from "../checkers/verdict.ts";
-import type { Expectation } from "./expectation.ts";
-import type { RunFlags } from "./run-command.ts";
+import type { Expectation } from "./cli/expectation.ts";
+import type { RunFlags } from "./cli/run-command.ts";
 
 export type { History, Op } from "../checkers/history/op.ts";
 export type { Anomaly, AnomalyType, CheckerResult, Results, Validity } from "../checkers/verdict.ts";
-export type { Expectation } from "./expectation.ts";
+export type { Expectation } from "./cli/expectation.ts";
 
 /** `faultline run`'s flags, camelCased (`--time-limit 10` is `timeLimit: 10`). */
 export interface RunOptions extends Omit<RunFlags, "json" | "progress" | "nemesis"> {
@@ -80,7 +80,7 @@ export class FaultlineError extends Error {
 
 /** Runs a scenario (default pg-async-replica) as `faultline run` does and returns its results. */
 export async function run(scenario?: string, options: RunOptions = {}): Promise<RunResult> {
-  const { configFromFlags, executeRun } = await import("./run-command.ts");
+  const { configFromFlags, executeRun } = await import("./cli/run-command.ts");
   const { planRun } = await import("./runner.ts");
   const { DEFAULT_SCENARIO } = await import("./scenarios/index.ts");
   const { log, nemesis, ...rest } = options;
@@ -118,7 +118,7 @@ export async function run(scenario?: string, options: RunOptions = {}): Promise<
  * themselves. Bad input throws with the file and line.
  */
 export async function check(input: string | History, options: CheckOptions = {}): Promise<CheckResult> {
-  const { checkInput, checkHistory } = await import("./check-command.ts");
+  const { checkInput, checkHistory } = await import("./cli/check-command.ts");
   const { anomalyTotal } = await import("../checkers/verdict.ts");
   const flags = {
     ...options,

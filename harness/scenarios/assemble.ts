@@ -15,7 +15,7 @@ import { createLinks, deleteLinks, findLink } from "../links.ts";
 import type { MetricsWriter } from "../metrics-writer.ts";
 import { applyBaseLatency } from "../nemesis/link-faults.ts";
 import type { NodeControl } from "../nemesis/fault.ts";
-import { homeRegion } from "../home-region.ts";
+import { homeRegion } from "./home-region.ts";
 import { Router } from "../nemesis/router.ts";
 import type { RunFolder } from "../run-folder.ts";
 import { findStore } from "../stores/index.ts";

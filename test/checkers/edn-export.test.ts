@@ -11,8 +11,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { toEdn } from "../../checkers/history/edn.ts";
 import type { History, Op } from "../../checkers/history/op.ts";
 import { defaultNilReads, detectFormat, parseHistory } from "../../checkers/history/parse.ts";
-import { type CheckFlags, checkInput } from "../../harness/check-command.ts";
-import { exportCommand, exportHistory } from "../../harness/export-command.ts";
+import { type CheckFlags, checkInput } from "../../harness/cli/check-command.ts";
+import { exportCommand, exportHistory } from "../../harness/cli/export-command.ts";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures");
 const tmp = mkdtempSync(join(tmpdir(), "faultline-export-"));

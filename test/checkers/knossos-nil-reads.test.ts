@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { History } from "../../checkers/history/op.ts";
 import { defaultNilReads, detectFormat, parseHistory } from "../../checkers/history/parse.ts";
 import { checkLinearizable } from "../../checkers/linearizability/index.ts";
-import { checkInput } from "../../harness/check-command.ts";
+import { checkInput } from "../../harness/cli/check-command.ts";
 
 const DIR = join(import.meta.dirname, "../fixtures/knossos-nil-reads");
 const read = (file: string) => readFileSync(join(DIR, file), "utf8");

@@ -22,14 +22,14 @@ const pkg = mkdtempSync(join(tmpdir(), "faultline-bin-"));
 afterAll(() => rmSync(pkg, { recursive: true, force: true }));
 
 mkdirSync(join(pkg, "bin"));
-mkdirSync(join(pkg, "harness"));
-mkdirSync(join(pkg, "dist/harness"), { recursive: true });
+mkdirSync(join(pkg, "harness/cli"), { recursive: true });
+mkdirSync(join(pkg, "dist/harness/cli"), { recursive: true });
 copyFileSync(join(root, "bin/faultline.mjs"), join(pkg, "bin/faultline.mjs"));
 symlinkSync(join(root, "node_modules"), join(pkg, "node_modules"));
 writeFileSync(join(pkg, "package.json"), '{ "type": "module" }\n');
 const entry = (from: string) => `export async function main() { console.log("${from}"); return 0; }\n`;
-writeFileSync(join(pkg, "harness/cli.ts"), entry("from source"));
-writeFileSync(join(pkg, "dist/harness/cli.js"), entry("from dist"));
+writeFileSync(join(pkg, "harness/cli/cli.ts"), entry("from source"));
+writeFileSync(join(pkg, "dist/harness/cli/cli.js"), entry("from dist"));
 
 function which(env: Record<string, string> = {}): string {
   const r = spawnSync(process.execPath, [join(pkg, "bin/faultline.mjs")], {
@@ -47,19 +47,19 @@ const at = (path: string, secondsAgo: number) => {
 describe("bin/faultline.mjs picks dist/ or the sources", () => {
   it("runs dist/ when it was built after every source", () => {
     writeFileSync(join(pkg, "dist/.built"), "");
-    at(join(pkg, "harness/cli.ts"), 60);
+    at(join(pkg, "harness/cli/cli.ts"), 60);
     at(join(pkg, "dist/.built"), 10);
     expect(which()).toBe("from dist");
   });
 
   it("runs the sources when one was edited after the build", () => {
     at(join(pkg, "dist/.built"), 60);
-    at(join(pkg, "harness/cli.ts"), 10);
+    at(join(pkg, "harness/cli/cli.ts"), 10);
     expect(which()).toBe("from source");
   });
 
   it("runs the sources when FAULTLINE_FROM_SOURCE=1, or when dist/ was never built", () => {
-    at(join(pkg, "harness/cli.ts"), 60);
+    at(join(pkg, "harness/cli/cli.ts"), 60);
     at(join(pkg, "dist/.built"), 10);
     expect(which({ FAULTLINE_FROM_SOURCE: "1" })).toBe("from source");
     rmSync(join(pkg, "dist/.built"));

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { buildProgram } from "../../harness/cli.ts";
+import { buildProgram } from "../../harness/cli/cli.ts";
 import { findScenario } from "../../harness/scenarios/index.ts";
 
 const root = join(import.meta.dirname, "../..");

@@ -3,8 +3,8 @@
  * nothing, or only some of what it must find, is a mismatch; so is an unknown verdict.
  */
 import { describe, expect, it } from "vitest";
-import { compareWithExpected } from "../../harness/expectation.ts";
-import { describeChange } from "../../harness/replay-command.ts";
+import { compareWithExpected } from "../../harness/cli/expectation.ts";
+import { describeChange } from "../../harness/cli/replay-command.ts";
 
 const negative = {
   name: "pg-failover",

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { homeRegion } from "../../harness/home-region.ts";
+import { homeRegion } from "../../harness/scenarios/home-region.ts";
 import { DnsSplitFault, dnsSplitFault } from "../../harness/nemesis/faults/dns-split.ts";
 import { Router } from "../../harness/nemesis/router.ts";
 import type { FaultContext } from "../../harness/nemesis/fault.ts";

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
 import { Router } from "../../harness/nemesis/router.ts";
-import { configFromFlags } from "../../harness/run-command.ts";
+import { configFromFlags } from "../../harness/cli/run-command.ts";
 import { planRun } from "../../harness/runner.ts";
 
 const base = (scenario: string, extra: Record<string, unknown> = {}) =>

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { supportedNemesesOf } from "../../harness/scenario-faults.ts";
+import { supportedNemesesOf } from "../../harness/scenarios/scenario-faults.ts";
 import { scenarios } from "../../harness/scenarios/index.ts";
 
 describe("faults per scenario", () => {

@@ -7,10 +7,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { CheckOptions } from "../checkers/checker.ts";
-import { HistoryParseError } from "../checkers/history/errors.ts";
-import { type History, NEMESIS } from "../checkers/history/op.ts";
-import { defaultNilReads, detectFormat, parseHistory } from "../checkers/history/parse.ts";
+import type { CheckOptions } from "../../checkers/checker.ts";
+import { HistoryParseError } from "../../checkers/history/errors.ts";
+import { type History, NEMESIS } from "../../checkers/history/op.ts";
+import { defaultNilReads, detectFormat, parseHistory } from "../../checkers/history/parse.ts";
 import {
   anomalyTotal,
   combineResults,
@@ -19,10 +19,10 @@ import {
   exitCodeFor,
   type Results,
   type Validity,
-} from "../checkers/verdict.ts";
-import { runCheckers } from "./check-history.ts";
-import { readMetrics } from "./metrics-writer.ts";
-import { writeJson } from "./run-folder.ts";
+} from "../../checkers/verdict.ts";
+import { runCheckers } from "../check-history.ts";
+import { readMetrics } from "../metrics-writer.ts";
+import { writeJson } from "../run-folder.ts";
 
 export const DEFAULT_CHECKER = "linearizable";
 
@@ -164,7 +164,7 @@ async function judge(
     const name = f.checker ?? DEFAULT_CHECKER;
     refuseTxnCheckerWithoutTxns(name, history);
     // A checker that throws (it does not apply to these ops, bad input) is an error, not "unknown".
-    const { loadChecker } = await import("../checkers/registry.ts");
+    const { loadChecker } = await import("../../checkers/registry.ts");
     const checker = await loadChecker(name);
     const started = performance.now();
     const result = await checker.check(history, options);
@@ -173,7 +173,7 @@ async function judge(
     });
   }
   // A run folder without --checker: the scenario's own checkers, signals and SLOs, as the run does.
-  const { findScenario } = await import("./scenarios/index.ts");
+  const { findScenario } = await import("../scenarios/index.ts");
   const scenario = findScenario(String(test.scenario));
   const budgetMs =
     timeLimitMs ?? (typeof test.checkTimeLimitS === "number" ? test.checkTimeLimitS * 1000 : undefined);
@@ -182,11 +182,11 @@ async function judge(
     as: s.as,
     options: { ...s.options, timeLimitMs: s.options.timeLimitMs ?? budgetMs },
   }));
-  const { computeSignals } = await import("../checkers/signals.ts");
+  const { computeSignals } = await import("../../checkers/signals.ts");
   const signals = computeSignals(history, runDir ? readMetrics(join(runDir, "metrics.jsonl")) : []);
   const results = await runCheckers(history, specs, signals);
   if (test.slo && typeof test.slo === "object") {
-    const { checkSlo } = await import("../checkers/slo.ts");
+    const { checkSlo } = await import("../../checkers/slo.ts");
     return combineResults({ ...results.checkers, slo: checkSlo(signals, test.slo) }, results.signals);
   }
   return results;
@@ -216,7 +216,7 @@ async function judgeText(
   name: string,
   f: CheckFlags,
 ): Promise<{ results: Results; ms: number } | undefined> {
-  const { loadChecker } = await import("../checkers/registry.ts");
+  const { loadChecker } = await import("../../checkers/registry.ts");
   const checker = await loadChecker(name);
   if (!checker.checkText) return undefined;
   const options = checkerOptions(f, f.timeLimit !== undefined ? f.timeLimit * 1000 : undefined);
@@ -322,7 +322,7 @@ async function writeCheckFolder(
 
 async function writeReportsQuietly(dir: string): Promise<void> {
   try {
-    const { writeReports } = await import("../reports/write.ts");
+    const { writeReports } = await import("../../reports/write.ts");
     await writeReports(dir);
   } catch (err) {
     // A report that fails to render must not hide the verdict.

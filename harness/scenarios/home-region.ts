@@ -3,7 +3,7 @@
  * one that should write it. One rule, used by the routing of `writes: "home"` and by the stores
  * that seed each key's row on its home node (so the row's replication origin is its home).
  */
-import type { RegionName } from "./topology.ts";
+import type { RegionName } from "../topology.ts";
 
 /** The home of `key` among `regions` (in the layout's order): keys are dealt round-robin. */
 export function homeRegion(key: number, regions: readonly RegionName[]): RegionName {

@@ -3,7 +3,7 @@
  * (e.g. `run pg-failover --nemesis latency`) is not a success, and a CI job that tests the test
  * needs to be told so: every run prints this line, and `--expect-match` makes a mismatch exit 1.
  */
-import type { Results } from "../checkers/verdict.ts";
+import type { Results } from "../../checkers/verdict.ts";
 
 export interface ExpectedOutcome {
   name: string;

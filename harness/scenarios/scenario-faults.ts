@@ -5,11 +5,11 @@
  * root for packet-level faults) are not held against a scenario here; `run` still checks them
  * before it starts.
  */
-import type { TopologySpec } from "./topology.ts";
+import type { TopologySpec } from "../topology.ts";
 
 export async function supportedNemeses(topology: TopologySpec): Promise<string[]> {
-  const { faultDefinitions } = await import("./nemesis/registry.ts");
-  const { parseNemesis } = await import("./nemesis/catalog.ts");
+  const { faultDefinitions } = await import("../nemesis/registry.ts");
+  const { parseNemesis } = await import("../nemesis/catalog.ts");
   // Present-but-pretend environment: whether the layout allows the fault, not this machine.
   const env = { libfaketime: "libfaketime" };
   const out: string[] = [];
@@ -28,12 +28,12 @@ export async function supportedNemeses(topology: TopologySpec): Promise<string[]
 
 /** The faults a built scenario can take, from its planned topology. */
 export async function supportedNemesesOf(scenario: string): Promise<string[]> {
-  const { configFromFlags } = await import("./run-command.ts");
-  const { planRun } = await import("./runner.ts");
+  const { configFromFlags } = await import("../cli/run-command.ts");
+  const { planRun } = await import("../runner.ts");
   const { topology } = planRun(configFromFlags(scenario, { nemesis: ["none"], seed: 1 }));
   // Kinds the scenario's store refuses (clock faults on Redis and etcd) are not offered.
-  const { findScenario } = await import("./scenarios/index.ts");
-  const { findStore } = await import("./stores/index.ts");
+  const { findScenario } = await import("./index.ts");
+  const { findStore } = await import("../stores/index.ts");
   const refused = Object.keys(findStore(findScenario(scenario).store).refusedFaults ?? {});
   return (await supportedNemeses(topology)).filter(
     (n) => !refused.some((k) => n === k || n.startsWith(`${k}-`)),

@@ -5,18 +5,18 @@
  * logs to stderr.
  */
 import { relative } from "node:path";
-import type { Signals } from "../checkers/signals.ts";
-import { anomalyTotal, EXIT, exitCodeFor, type Results } from "../checkers/verdict.ts";
-import { conflictsOf, conflictsText } from "../reports/conflicts.ts";
-import { expectedCostText } from "../reports/expected-cost.ts";
-import { DEFAULTS, randomSeed, type TestConfig, validateConfig } from "./config.ts";
+import type { Signals } from "../../checkers/signals.ts";
+import { anomalyTotal, EXIT, exitCodeFor, type Results } from "../../checkers/verdict.ts";
+import { conflictsOf, conflictsText } from "../../reports/conflicts.ts";
+import { expectedCostText } from "../../reports/expected-cost.ts";
+import { DEFAULTS, randomSeed, type TestConfig, validateConfig } from "../config.ts";
 import { compareWithExpected, type Expectation } from "./expectation.ts";
 import { RunProgress } from "./progress.ts";
-import { planRun, runTest } from "./runner.ts";
-import { DEFAULT_SCENARIO, findScenario } from "./scenarios/index.ts";
-import { expectedOutcome } from "./scenarios/scenario.ts";
-import { READ_POLICIES, type ReadPolicy } from "./scenarios/scenario.ts";
-import { writeJson } from "./run-folder.ts";
+import { planRun, runTest } from "../runner.ts";
+import { DEFAULT_SCENARIO, findScenario } from "../scenarios/index.ts";
+import { expectedOutcome } from "../scenarios/scenario.ts";
+import { READ_POLICIES, type ReadPolicy } from "../scenarios/scenario.ts";
+import { writeJson } from "../run-folder.ts";
 import { prepareStoreDir } from "./store-dir.ts";
 
 export interface RunFlags {
@@ -300,7 +300,7 @@ export async function executeRun(config: TestConfig, flags: ExecuteOptions): Pro
 
 async function writeRunReports(dir: string, say: (m: string) => void): Promise<void> {
   try {
-    const { writeReports } = await import("../reports/write.ts");
+    const { writeReports } = await import("../../reports/write.ts");
     await writeReports(dir);
   } catch (err) {
     // A report that fails to render must not hide the verdict.

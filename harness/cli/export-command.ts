@@ -11,9 +11,9 @@
  */
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { toEdn } from "../checkers/history/edn.ts";
-import { defaultNilReads, detectFormat, parseHistory } from "../checkers/history/parse.ts";
-import { EXIT } from "../checkers/verdict.ts";
+import { toEdn } from "../../checkers/history/edn.ts";
+import { defaultNilReads, detectFormat, parseHistory } from "../../checkers/history/parse.ts";
+import { EXIT } from "../../checkers/verdict.ts";
 
 export const EXPORT_FORMATS = ["edn"] as const;
 

@@ -3,8 +3,8 @@
  * verdicts exit 0 (valid), 1 (anomalies), 2 (unknown), as DESIGN.md says.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { EXIT } from "../checkers/verdict.ts";
-import { DEFAULTS } from "./defaults.ts";
+import { EXIT } from "../../checkers/verdict.ts";
+import { DEFAULTS } from "../defaults.ts";
 
 function num(kind: "int" | "positive" | "nonnegative") {
   return (value: string): number => {
@@ -242,7 +242,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("list scenarios, their layouts and what each must find")
     .option("--json", "as JSON")
     .action(async (o) => {
-      const { scenarios } = await import("./scenarios/index.ts");
+      const { scenarios } = await import("../scenarios/index.ts");
       const rows = scenarios.map((s) => ({
         name: s.name,
         layout: s.layout,
@@ -257,7 +257,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         faults: [] as string[],
       }));
       // The faults each built scenario's layout can take (partition shapes included).
-      const { supportedNemesesOf } = await import("./scenario-faults.ts");
+      const { supportedNemesesOf } = await import("../scenarios/scenario-faults.ts");
       for (const r of rows) if (r.implemented) r.faults = await supportedNemesesOf(r.name).catch(() => []);
       if (o.json) {
         console.log(JSON.stringify(rows));
@@ -291,7 +291,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("(re)write report.html, junit.xml and summary.md of a run folder")
     .argument("<run-dir>", "a run folder, e.g. store/latest")
     .action(async (dir: string) => {
-      const { writeReports } = await import("../reports/write.ts");
+      const { writeReports } = await import("../../reports/write.ts");
       const out = await writeReports(dir);
       console.log(out.html);
       setExit(EXIT.valid);
@@ -304,7 +304,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <port>", "port", num("int"), 8080)
     .action(async (store: string, o) => {
-      const { serveStore } = await import("../reports/serve.ts");
+      const { serveStore } = await import("../../reports/serve.ts");
       const server = await serveStore(store, { host: o.host, port: o.port });
       console.log(`serving ${store} at ${server.url} (Ctrl-C to stop)`);
       await new Promise<void>((resolve) => {
@@ -323,7 +323,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--config <file>", "proxies to create at start (Toxiproxy's JSON format)")
     .option("--proxy-metrics", "serve Prometheus metrics at /metrics (off by default, as in Toxiproxy)")
     .action(async (o) => {
-      const { runProxyCommand } = await import("./proxy/command.ts");
+      const { runProxyCommand } = await import("../proxy/command.ts");
       await runProxyCommand({ host: o.host, port: o.port, config: o.config, metrics: o.proxyMetrics });
       setExit(EXIT.valid);
     });

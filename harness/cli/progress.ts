@@ -3,11 +3,11 @@
  * On a terminal it redraws in place; elsewhere (CI logs) it prints a line every few seconds.
  */
 import cliProgress from "cli-progress";
-import { NEMESIS, type Op } from "../checkers/history/op.ts";
-import { isNormalNoEffect } from "../checkers/no-effect.ts";
-import { describeFault } from "./nemesis/describe.ts";
-import { findFaultDefinition } from "./nemesis/registry.ts";
-import type { FaultSpecLike } from "./nemesis/spec.ts";
+import { NEMESIS, type Op } from "../../checkers/history/op.ts";
+import { isNormalNoEffect } from "../../checkers/no-effect.ts";
+import { describeFault } from "../nemesis/describe.ts";
+import { findFaultDefinition } from "../nemesis/registry.ts";
+import type { FaultSpecLike } from "../nemesis/spec.ts";
 
 export class RunProgress {
   private readonly bar: cliProgress.SingleBar;

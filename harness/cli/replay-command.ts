@@ -4,9 +4,9 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { EXIT, type Results, type Validity } from "../checkers/verdict.ts";
-import { TestConfigSchema, type TestConfig, validateConfig } from "./config.ts";
-import { readJson } from "./run-folder.ts";
+import { EXIT, type Results, type Validity } from "../../checkers/verdict.ts";
+import { TestConfigSchema, type TestConfig, validateConfig } from "../config.ts";
+import { readJson } from "../run-folder.ts";
 import { executeRun, type RunFlags } from "./run-command.ts";
 
 /** The config a run recorded, as `run` takes it back: only the schema's fields, schedule included. */
