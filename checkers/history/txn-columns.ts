@@ -67,6 +67,7 @@ export interface TxnColumns {
 }
 
 const MIN = 1024;
+const EMPTY = { ops: 0, mops: 0, lists: 0, listVals: 0 };
 /** Integers below this are interned through a typed array instead of a Map. */
 const SMALL = 1 << 16;
 
@@ -85,21 +86,42 @@ function grow<T extends Int32Array | Uint8Array | Float64Array>(a: T, need: numb
  */
 export class TxnColumnsBuilder {
   n = 0;
-  type = new Uint8Array(MIN);
-  process = new Int32Array(MIN);
-  f = new Int32Array(MIN);
-  time = new Float64Array(MIN);
-  shape = new Uint8Array(MIN);
-  mopStart = new Int32Array(MIN);
+  type: Uint8Array;
+  process: Int32Array;
+  f: Int32Array;
+  time: Float64Array;
+  shape: Uint8Array;
+  mopStart: Int32Array;
   nMops = 0;
-  mopF = new Int32Array(MIN);
-  mopKey = new Int32Array(MIN);
-  mopVal = new Int32Array(MIN);
-  mopList = new Int32Array(MIN);
+  mopF: Int32Array;
+  mopKey: Int32Array;
+  mopVal: Int32Array;
+  mopList: Int32Array;
   nLists = 0;
-  listStart = new Int32Array(MIN);
+  listStart: Int32Array;
   nListVals = 0;
-  listVals = new Int32Array(MIN);
+  listVals: Int32Array;
+
+  /**
+   * `capacity`: sizes known up front (from Op objects, which can be counted first). Growing
+   * big typed arrays while a large heap is live triggers full GCs of all of it.
+   */
+  constructor(capacity: { ops: number; mops: number; lists: number; listVals: number } = EMPTY) {
+    const ops = Math.max(MIN, capacity.ops + 2);
+    const mops = Math.max(MIN, capacity.mops);
+    this.type = new Uint8Array(ops);
+    this.process = new Int32Array(ops);
+    this.f = new Int32Array(ops);
+    this.time = new Float64Array(ops);
+    this.shape = new Uint8Array(ops);
+    this.mopStart = new Int32Array(ops);
+    this.mopF = new Int32Array(mops);
+    this.mopKey = new Int32Array(mops);
+    this.mopVal = new Int32Array(mops);
+    this.mopList = new Int32Array(mops);
+    this.listStart = new Int32Array(Math.max(MIN, capacity.lists + 2));
+    this.listVals = new Int32Array(Math.max(MIN, capacity.listVals));
+  }
 
   readonly processNames: (number | string)[] = [];
   private readonly processIds = new Map<number | string, number>();
@@ -339,7 +361,20 @@ export function addOpObject(b: TxnColumnsBuilder, op: Op): void {
 
 /** Columns of an in-memory history; `op(i)` returns the very Op objects. */
 export function columnsFromOps(history: History): TxnColumns {
-  const b = new TxnColumnsBuilder();
+  const capacity = { ops: 0, mops: 0, lists: 0, listVals: 0 };
+  for (const op of history) {
+    if (op.process === NEMESIS) continue;
+    capacity.ops++;
+    if (!isTxnF(op.f) || !Array.isArray(op.value)) continue;
+    for (const m of op.value as unknown[]) {
+      capacity.mops++;
+      if (Array.isArray(m) && Array.isArray(m[2])) {
+        capacity.lists++;
+        capacity.listVals += m[2].length;
+      }
+    }
+  }
+  const b = new TxnColumnsBuilder(capacity);
   const kept: Op[] = [];
   for (const op of history) {
     if (op.process === NEMESIS) continue;

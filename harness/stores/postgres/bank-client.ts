@@ -8,7 +8,7 @@
 import { BANK_ACCOUNTS, BANK_OPENING_BALANCE } from "../../../workloads/bank.ts";
 import type { BankClient, BankReadOptions, Transfer } from "../../../workloads/bank.ts";
 import type { IsolationLevel } from "../../../workloads/isolation.ts";
-import type { Connection } from "./node-connections.ts";
+import type { PgConnection } from "./node-connections.ts";
 import { inTransaction, ROLLBACK } from "./transaction.ts";
 
 export const BANK_SCHEMA = [
@@ -20,7 +20,7 @@ export const BANK_SCHEMA = [
 export const BANK_STATE_QUERY = "SELECT id AS key, balance AS value FROM bank_accounts";
 
 export class PgBankClient implements BankClient {
-  constructor(private readonly conn: Connection) {}
+  constructor(private readonly conn: PgConnection) {}
 
   async transfer(t: Transfer, isolation: IsolationLevel): Promise<boolean> {
     const done = await inTransaction(this.conn, isolation, async () => {

@@ -5,7 +5,7 @@
  * (multi-writer-tables.ts).
  */
 import type { CounterClient } from "../../../workloads/counter.ts";
-import type { Connection } from "./node-connections.ts";
+import type { PgConnection } from "./node-connections.ts";
 
 export const COUNTER_SCHEMA =
   "CREATE TABLE IF NOT EXISTS counters (key bigint PRIMARY KEY, value bigint NOT NULL DEFAULT 0)";
@@ -14,7 +14,7 @@ export const COUNTER_SCHEMA =
 export const COUNTER_STATE_QUERY = "SELECT key, value FROM counters";
 
 export class PgCounterClient implements CounterClient {
-  constructor(private readonly conn: Connection) {}
+  constructor(private readonly conn: PgConnection) {}
 
   async add(key: number, delta: number): Promise<void> {
     // An existing row is updated in place (what replicates is an UPDATE of the row).

@@ -7,7 +7,7 @@
  */
 import type { IsolationLevel } from "../../../workloads/isolation.ts";
 import type { ListAppendClient, ListAppendMop } from "../../../workloads/list-append.ts";
-import type { Connection } from "./node-connections.ts";
+import type { PgConnection } from "./node-connections.ts";
 import { inTransaction, ROLLBACK } from "./transaction.ts";
 
 /** Keys are spread over this many tables, so transactions touch more than one relation. */
@@ -29,7 +29,7 @@ export const LIST_APPEND_STATE_QUERY = tables
   .join(" UNION ALL ");
 
 export class PgListAppendClient implements ListAppendClient {
-  constructor(private readonly conn: Connection) {}
+  constructor(private readonly conn: PgConnection) {}
 
   async txn(mops: ListAppendMop[], isolation: IsolationLevel): Promise<ListAppendMop[]> {
     const done = await inTransaction(this.conn, isolation, async () => {

@@ -16,7 +16,7 @@
  *     counter and a read sums the rows, so no row is ever written in two places.
  */
 import type { CounterClient } from "../../../workloads/counter.ts";
-import type { Connection } from "./node-connections.ts";
+import type { PgConnection } from "./node-connections.ts";
 import { PgCounterClient } from "./counter-client.ts";
 import { PgRegisterClient } from "./register-client.ts";
 import type { RunningPostgresNode } from "./postgres-node.ts";
@@ -41,7 +41,7 @@ export interface MultiWriterTable {
   ddl: string;
   /** Rows this node seeds: `homeOf(key)` is the node index owning a key. */
   seed(nodeIndex: number, nodeCount: number): string;
-  client(conn: Connection, node: string): unknown;
+  client(conn: PgConnection, node: string): unknown;
   /** A node's whole state as (key, value) rows for the divergence check. */
   stateQuery: string;
   value(v: unknown): unknown;
@@ -106,7 +106,7 @@ const sharedCounter = (resolution: MultiWriterResolution): MultiWriterTable => (
 /** The G-counter: a node only ever updates its own row of each counter. */
 export class PgRowPerNodeCounterClient implements CounterClient {
   constructor(
-    private readonly conn: Connection,
+    private readonly conn: PgConnection,
     private readonly node: string,
   ) {}
 

@@ -28,7 +28,7 @@ const DEFINITE_SQLSTATES = new Set([
 
 /** One lazily opened connection; any error discards it so the next op starts clean. Shared by
  *  every workload's PostgreSQL client (set-client.ts). */
-export class Connection {
+export class PgConnection {
   private client: pg.Client | undefined;
 
   constructor(
@@ -84,19 +84,19 @@ export class Connection {
  * links change) reaches each node through the new region's links, and back.
  */
 export class NodeConnections {
-  private readonly connections = new Map<string, Connection>();
+  private readonly connections = new Map<string, PgConnection>();
 
   constructor(
     private readonly endpointFor: (node: string) => PgEndpoint,
     private readonly timeoutMs: number,
   ) {}
 
-  on(node: string): Connection {
+  on(node: string): PgConnection {
     const endpoint = this.endpointFor(node);
     const id = `${node}@${endpoint.host}:${endpoint.port}`;
     let c = this.connections.get(id);
     if (!c) {
-      c = new Connection(endpoint, this.timeoutMs);
+      c = new PgConnection(endpoint, this.timeoutMs);
       this.connections.set(id, c);
     }
     return c;

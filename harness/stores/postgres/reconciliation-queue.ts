@@ -14,7 +14,7 @@
  *   at once so the regions converge before the final reads. Queued-to-resolved time is a signal.
  */
 import { sleep } from "../../sleep.ts";
-import type { Connection } from "./node-connections.ts";
+import type { PgConnection } from "./node-connections.ts";
 import type { RunningPostgresNode } from "./postgres-node.ts";
 
 /** How long a queued conflict waits for its (simulated) person. */
@@ -56,7 +56,7 @@ ALTER TABLE set_rows ENABLE ALWAYS TRIGGER faultline_queue`;
 
 /** The set workload on one array row per key. */
 export class PgSetRowClient {
-  constructor(private readonly conn: Connection) {}
+  constructor(private readonly conn: PgConnection) {}
 
   async add(key: number, element: number): Promise<void> {
     const r = await this.conn.query(

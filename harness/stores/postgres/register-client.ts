@@ -8,7 +8,7 @@
  * had applied. Values are integers checked before they are inlined.
  */
 import type { RegisterClient } from "../../../workloads/register.ts";
-import type { Connection } from "./node-connections.ts";
+import type { PgConnection } from "./node-connections.ts";
 import { APPLIED_LSN_SQL, type PgSessionToken } from "./session-token.ts";
 
 export const REGISTER_SCHEMA =
@@ -25,7 +25,7 @@ function int(x: number): string {
 
 export class PgRegisterClient implements RegisterClient {
   constructor(
-    private readonly conn: Connection,
+    private readonly conn: PgConnection,
     /** The session's token and the node this client acts on, when the session keeps one. */
     private readonly session?: { token: PgSessionToken; node: string },
   ) {}

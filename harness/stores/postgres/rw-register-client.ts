@@ -6,7 +6,7 @@
  */
 import type { IsolationLevel } from "../../../workloads/isolation.ts";
 import type { RwMop, RwTxnClient } from "../../../workloads/rw-register.ts";
-import type { Connection } from "./node-connections.ts";
+import type { PgConnection } from "./node-connections.ts";
 import { inTransaction, ROLLBACK } from "./transaction.ts";
 
 /** A register table's schema. */
@@ -20,7 +20,7 @@ export const RW_REGISTER_TABLE = "rw_registers";
 
 export class PgRwTxnClient implements RwTxnClient {
   constructor(
-    private readonly conn: Connection,
+    private readonly conn: PgConnection,
     private readonly table: string,
   ) {}
 

@@ -11,7 +11,7 @@
  * driver refuses it on multi-writer layouts, where every node writes its own WAL).
  */
 import type { SessionToken } from "../store-driver.ts";
-import type { Connection } from "./node-connections.ts";
+import type { PgConnection } from "./node-connections.ts";
 
 /** SQL for "the WAL position this node has applied", on a primary or a standby. */
 export const APPLIED_LSN_SQL =
@@ -30,7 +30,7 @@ export class PgSessionToken implements SessionToken {
   private holder: string | undefined;
 
   /** `on(node)` is the session's own (proxied) connection to a node. */
-  constructor(private readonly on: (node: string) => Connection) {}
+  constructor(private readonly on: (node: string) => PgConnection) {}
 
   /** The session saw position `lsn` on `node` (an acknowledged write's commit, or a read). */
   advance(node: string, lsn: string | null | undefined): void {

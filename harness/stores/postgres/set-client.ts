@@ -4,7 +4,7 @@
  * the connection to the node the runner's routing picked.
  */
 import type { SetClient } from "../../../workloads/set.ts";
-import type { Connection } from "./node-connections.ts";
+import type { PgConnection } from "./node-connections.ts";
 
 export const SET_SCHEMA = [
   "CREATE TABLE IF NOT EXISTS set_elements (key bigint NOT NULL, element bigint NOT NULL)",
@@ -16,7 +16,7 @@ export const SET_STATE_QUERY =
   "SELECT key, array_agg(element ORDER BY element) AS value FROM set_elements GROUP BY key";
 
 export class PgSetClient implements SetClient {
-  constructor(private readonly conn: Connection) {}
+  constructor(private readonly conn: PgConnection) {}
 
   async add(key: number, element: number): Promise<void> {
     await this.conn.query("INSERT INTO set_elements (key, element) VALUES ($1, $2)", [key, element]);

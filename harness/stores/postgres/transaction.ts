@@ -2,12 +2,12 @@
  * One transaction on a node's connection at an isolation level, with its outcome classified: an
  * error before COMMIT was sent means the transaction cannot have committed (the connection is
  * discarded, so PostgreSQL rolls it back), a definite `fail`; an error on COMMIT itself is
- * classified by `Connection` (serialization failures and deadlocks are definite, a lost
+ * classified by `PgConnection` (serialization failures and deadlocks are definite, a lost
  * connection leaves the outcome unknown).
  */
 import { DefiniteFailure } from "../../../workloads/outcome.ts";
 import type { IsolationLevel } from "../../../workloads/isolation.ts";
-import type { Connection } from "./node-connections.ts";
+import type { PgConnection } from "./node-connections.ts";
 
 const BEGIN: Record<IsolationLevel, string> = {
   "read committed": "BEGIN ISOLATION LEVEL READ COMMITTED",
@@ -23,7 +23,7 @@ export const ROLLBACK: unique symbol = Symbol("rollback");
  * that returns `ROLLBACK` is rolled back instead (and `ROLLBACK` is returned).
  */
 export async function inTransaction<T>(
-  conn: Connection,
+  conn: PgConnection,
   isolation: IsolationLevel,
   body: () => Promise<T | typeof ROLLBACK>,
 ): Promise<T | typeof ROLLBACK> {

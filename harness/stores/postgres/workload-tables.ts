@@ -13,7 +13,7 @@ import { BANK_SCHEMA, BANK_STATE_QUERY, PgBankClient } from "./bank-client.ts";
 import { COUNTER_SCHEMA, COUNTER_STATE_QUERY, PgCounterClient } from "./counter-client.ts";
 import { PgRwTxnClient, RW_REGISTER_TABLE, rwTableSchema, rwTableStateQuery } from "./rw-register-client.ts";
 import { PgRegisterClient, REGISTER_SCHEMA, REGISTER_STATE_QUERY } from "./register-client.ts";
-import type { Connection } from "./node-connections.ts";
+import type { PgConnection } from "./node-connections.ts";
 import type { PgSessionToken } from "./session-token.ts";
 import { PgSetClient, SET_SCHEMA, SET_STATE_QUERY } from "./set-client.ts";
 
@@ -24,7 +24,7 @@ export interface PgWorkloadTable {
   table: string;
   /** `session`: the process's causality token and the node `conn` reaches, for workloads that
    *  keep one (register; see `sessionTokens`). */
-  client(conn: Connection, session?: { token: PgSessionToken; node: string }): unknown;
+  client(conn: PgConnection, session?: { token: PgSessionToken; node: string }): unknown;
   /** Whether its client keeps a session token (read policy `pinned`). */
   sessionTokens?: boolean;
   stateQuery: string;

@@ -5,18 +5,18 @@
  * node sends the read to the holder.
  */
 import { describe, expect, it } from "vitest";
-import type { Connection } from "../../../harness/stores/postgres/node-connections.ts";
+import type { PgConnection } from "../../../harness/stores/postgres/node-connections.ts";
 import { lsnValue, PgSessionToken } from "../../../harness/stores/postgres/session-token.ts";
 
 /** A connection whose caught-up answer is `answer` (or that fails), recording the token it was asked about. */
-function conn(answer: boolean | Error, asked: unknown[]): Connection {
+function conn(answer: boolean | Error, asked: unknown[]): PgConnection {
   return {
     query: async (_text: string, values: unknown[]) => {
       asked.push(values[0]);
       if (answer instanceof Error) throw answer;
       return { rows: [{ caught_up: answer }] };
     },
-  } as unknown as Connection;
+  } as unknown as PgConnection;
 }
 
 describe("PostgreSQL session token", () => {

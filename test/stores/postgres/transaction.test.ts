@@ -1,11 +1,11 @@
 /**
  * How a PostgreSQL transaction's outcome is classified (transaction.ts), on a stand-in connection
  * that records statements: an error before COMMIT is a definite failure (nothing committed), an
- * error on COMMIT is left as Connection classified it, a body that declines rolls back.
+ * error on COMMIT is left as PgConnection classified it, a body that declines rolls back.
  */
 import { describe, expect, it } from "vitest";
 import { inTransaction, ROLLBACK } from "../../../harness/stores/postgres/transaction.ts";
-import type { Connection } from "../../../harness/stores/postgres/node-connections.ts";
+import type { PgConnection } from "../../../harness/stores/postgres/node-connections.ts";
 import { DefiniteFailure } from "../../../workloads/outcome.ts";
 
 function fakeConnection(failOn?: { statement: RegExp; error: Error }) {
@@ -18,7 +18,7 @@ function fakeConnection(failOn?: { statement: RegExp; error: Error }) {
       return { rows: [], rowCount: 0 };
     },
     discard: () => void discarded++,
-  } as unknown as Connection;
+  } as unknown as PgConnection;
   return { conn, statements, discarded: () => discarded };
 }
 
