@@ -375,10 +375,11 @@ export function columnsFromOps(history: History): TxnColumns {
     }
   }
   const b = new TxnColumnsBuilder(capacity);
-  const kept: Op[] = [];
+  const kept: Op[] = new Array(capacity.ops);
+  let k = 0;
   for (const op of history) {
     if (op.process === NEMESIS) continue;
-    kept.push(op);
+    kept[k++] = op;
     addOpObject(b, op);
   }
   return b.finish((i) => kept[i]);
