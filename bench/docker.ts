@@ -16,7 +16,7 @@ import { resolveRunAs } from "../harness/backends/local/run-as.ts";
 import { supervisor } from "../harness/backends/local/supervisor.ts";
 import { createTempDir } from "../harness/backends/local/temp-dir.ts";
 import { DEFAULTS, validateConfig } from "../harness/config.ts";
-import { runTest } from "../harness/runner.ts";
+import { runTest } from "../harness/run/runner.ts";
 import { resolvePostgresBinaries } from "../harness/stores/postgres/binaries.ts";
 import { ContainerPostgresNode } from "../harness/stores/postgres/container-postgres-node.ts";
 import { createPgTemplate } from "../harness/stores/postgres/template.ts";

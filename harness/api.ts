@@ -81,7 +81,7 @@ export class FaultlineError extends Error {
 /** Runs a scenario (default pg-async-replica) as `faultline run` does and returns its results. */
 export async function run(scenario?: string, options: RunOptions = {}): Promise<RunResult> {
   const { configFromFlags, executeRun } = await import("./cli/run-command.ts");
-  const { planRun } = await import("./runner.ts");
+  const { planRun } = await import("./run/runner.ts");
   const { DEFAULT_SCENARIO } = await import("./scenarios/index.ts");
   const { log, nemesis, ...rest } = options;
   const flags: RunFlags = {

@@ -20,7 +20,7 @@ import {
   type Results,
   type Validity,
 } from "../../checkers/verdict.ts";
-import { runCheckers } from "../check-history.ts";
+import { runCheckers } from "../run/check-history.ts";
 import { readMetrics } from "../metrics-writer.ts";
 import { writeJson } from "../run-folder.ts";
 

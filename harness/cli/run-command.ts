@@ -12,7 +12,7 @@ import { expectedCostText } from "../../reports/expected-cost.ts";
 import { DEFAULTS, randomSeed, type TestConfig, validateConfig } from "../config.ts";
 import { compareWithExpected, type Expectation } from "./expectation.ts";
 import { RunProgress } from "./progress.ts";
-import { planRun, runTest } from "../runner.ts";
+import { planRun, runTest } from "../run/runner.ts";
 import { DEFAULT_SCENARIO, findScenario } from "../scenarios/index.ts";
 import { expectedOutcome } from "../scenarios/scenario.ts";
 import { READ_POLICIES, type ReadPolicy } from "../scenarios/scenario.ts";

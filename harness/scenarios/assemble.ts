@@ -11,7 +11,7 @@
  */
 import type { NetMode, Backend, BackendName, NodeAddress } from "../backends/backend.ts";
 import { ConfigError, type TestConfig } from "../config.ts";
-import { createLinks, deleteLinks, findLink } from "../links.ts";
+import { createLinks, deleteLinks, findLink } from "./links.ts";
 import type { MetricsWriter } from "../metrics-writer.ts";
 import { applyBaseLatency } from "../nemesis/link-faults.ts";
 import type { NodeControl } from "../nemesis/fault.ts";

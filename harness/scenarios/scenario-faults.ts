@@ -29,7 +29,7 @@ export async function supportedNemeses(topology: TopologySpec): Promise<string[]
 /** The faults a built scenario can take, from its planned topology. */
 export async function supportedNemesesOf(scenario: string): Promise<string[]> {
   const { configFromFlags } = await import("../cli/run-command.ts");
-  const { planRun } = await import("../runner.ts");
+  const { planRun } = await import("../run/runner.ts");
   const { topology } = planRun(configFromFlags(scenario, { nemesis: ["none"], seed: 1 }));
   // Kinds the scenario's store refuses (clock faults on Redis and etcd) are not offered.
   const { findScenario } = await import("./index.ts");

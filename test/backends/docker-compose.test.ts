@@ -16,7 +16,7 @@ import { dockerUnavailableReason } from "../../harness/backends/docker/docker-av
 import { ensurePostgresImage, ensureProxyImage } from "../../harness/backends/docker/images.ts";
 import { configureTestcontainers } from "../../harness/backends/docker/testcontainers-env.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { runTest } from "../../harness/runner.ts";
+import { runTest } from "../../harness/run/runner.ts";
 import { requirement } from "../support/requirements.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");

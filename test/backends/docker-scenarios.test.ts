@@ -16,7 +16,7 @@ import { parseHistory } from "../../checkers/history/parse.ts";
 import { dockerUnavailableReason } from "../../harness/backends/docker/docker-available.ts";
 import { LABEL_RUN } from "../../harness/backends/docker/run-labels.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { runTest } from "../../harness/runner.ts";
+import { runTest } from "../../harness/run/runner.ts";
 import { pgFailover } from "../../harness/scenarios/pg-failover.ts";
 import { requirement } from "../support/requirements.ts";
 

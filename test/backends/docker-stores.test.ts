@@ -18,7 +18,7 @@ import { parseHistory } from "../../checkers/history/parse.ts";
 import { dockerUnavailableReason } from "../../harness/backends/docker/docker-available.ts";
 import { LABEL_RUN } from "../../harness/backends/docker/run-labels.ts";
 import { configFromFlags } from "../../harness/cli/run-command.ts";
-import { runTest } from "../../harness/runner.ts";
+import { runTest } from "../../harness/run/runner.ts";
 import { SENTINEL_WRITES_FILE } from "../../harness/stores/redis/sentinel-deployment.ts";
 import { requirement } from "../support/requirements.ts";
 

@@ -13,7 +13,7 @@ import { Toxiproxy } from "toxiproxy-node-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkDeployment } from "../../harness/backends/external/deployment-file.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { runTest } from "../../harness/runner.ts";
+import { runTest } from "../../harness/run/runner.ts";
 import { startDemoDeployment } from "../../examples/external-demo/deployment.ts";
 
 const store = mkdtempSync(join(tmpdir(), "faultline-ext-"));

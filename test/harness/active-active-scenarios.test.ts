@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
 import { parseSchedule } from "../../harness/nemesis/spec-schema.ts";
-import { planRun } from "../../harness/runner.ts";
+import { planRun } from "../../harness/run/runner.ts";
 
 const NAMES = ["pg-multi-writer", "pg-multi-writer-lww", "pg-multi-writer-crdt", "pg-geo-partitioned"];
 

@@ -10,10 +10,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { pairOps } from "../../checkers/history/pairs.ts";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { checkSet } from "../../checkers/set.ts";
-import { runClients, runFinalOps } from "../../harness/client-loop.ts";
+import { runClients, runFinalOps } from "../../harness/run/client-loop.ts";
 import { Prng } from "../../harness/generator/prng.ts";
-import { HistoryWriter } from "../../harness/history-writer.ts";
-import type { ClientSource } from "../../harness/client-loop.ts";
+import { HistoryWriter } from "../../harness/run/history-writer.ts";
+import type { ClientSource } from "../../harness/run/client-loop.ts";
 import { OpTimeout } from "../../workloads/outcome.ts";
 import { type SetClient, type SetOp, setWorkload } from "../../workloads/set.ts";
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
 import { parseSchedule } from "../../harness/nemesis/spec-schema.ts";
-import { planRun } from "../../harness/runner.ts";
+import { planRun } from "../../harness/run/runner.ts";
 import { pgFailover, REGION_FAILOVER } from "../../harness/scenarios/pg-failover.ts";
 
 const configFor = (over: Record<string, unknown> = {}) =>

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
 import { Router } from "../../harness/nemesis/router.ts";
 import { configFromFlags } from "../../harness/cli/run-command.ts";
-import { planRun } from "../../harness/runner.ts";
+import { planRun } from "../../harness/run/runner.ts";
 
 const base = (scenario: string, extra: Record<string, unknown> = {}) =>
   validateConfig({ ...DEFAULTS, name: "t", scenario, seed: 1, store: "/tmp/unused", ...extra });

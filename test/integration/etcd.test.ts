@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { NEMESIS } from "../../checkers/history/op.ts";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { runTest } from "../../harness/runner.ts";
+import { runTest } from "../../harness/run/runner.ts";
 import { topologyFor } from "../../harness/scenarios/assemble.ts";
 import { etcd3Region, etcdSerializableReads } from "../../harness/scenarios/etcd-3-region.ts";
 import { registerScenario } from "../../harness/scenarios/index.ts";

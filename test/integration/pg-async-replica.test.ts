@@ -11,7 +11,7 @@ import { NEMESIS } from "../../checkers/history/op.ts";
 import { pairOps } from "../../checkers/history/pairs.ts";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { runTest } from "../../harness/runner.ts";
+import { runTest } from "../../harness/run/runner.ts";
 import type { RunningPostgresNode } from "../../harness/stores/postgres/postgres-node.ts";
 
 const store = mkdtempSync(join(tmpdir(), "faultline-it-"));

@@ -13,7 +13,7 @@ import { NEMESIS } from "../../checkers/history/op.ts";
 import { pairOps } from "../../checkers/history/pairs.ts";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { FINAL_STATE_FILE, runTest } from "../../harness/runner.ts";
+import { FINAL_STATE_FILE, runTest } from "../../harness/run/runner.ts";
 import { pgFailover } from "../../harness/scenarios/pg-failover.ts";
 import type { RunningPostgresNode } from "../../harness/stores/postgres/postgres-node.ts";
 

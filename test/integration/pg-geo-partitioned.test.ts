@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { NEMESIS } from "../../checkers/history/op.ts";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { runTest } from "../../harness/runner.ts";
+import { runTest } from "../../harness/run/runner.ts";
 
 const store = mkdtempSync(join(tmpdir(), "faultline-geo-"));
 afterAll(() => rmSync(store, { recursive: true, force: true }));

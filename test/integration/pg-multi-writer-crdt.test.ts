@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { runTest } from "../../harness/runner.ts";
+import { runTest } from "../../harness/run/runner.ts";
 import { pgMultiWriterCrdt } from "../../harness/scenarios/pg-multi-writer.ts";
 
 const store = mkdtempSync(join(tmpdir(), "faultline-crdt-"));

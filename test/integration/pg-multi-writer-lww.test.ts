@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { runTest } from "../../harness/runner.ts";
+import { runTest } from "../../harness/run/runner.ts";
 import { pgMultiWriterLww } from "../../harness/scenarios/pg-multi-writer.ts";
 import type { ConflictSignal } from "../../harness/stores/postgres/conflict-counters.ts";
 import { renderReport } from "../../reports/html.ts";

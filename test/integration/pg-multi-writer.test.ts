@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { runTest } from "../../harness/runner.ts";
+import { runTest } from "../../harness/run/runner.ts";
 import { pgMultiWriter } from "../../harness/scenarios/pg-multi-writer.ts";
 import type { RunningPostgresNode } from "../../harness/stores/postgres/postgres-node.ts";
 import { renderReport } from "../../reports/html.ts";

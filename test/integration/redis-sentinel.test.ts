@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { NEMESIS } from "../../checkers/history/op.ts";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { planRun, preflightRun, runTest } from "../../harness/runner.ts";
+import { planRun, preflightRun, runTest } from "../../harness/run/runner.ts";
 import { topologyFor } from "../../harness/scenarios/assemble.ts";
 import { registerScenario } from "../../harness/scenarios/index.ts";
 import { redisSentinel } from "../../harness/scenarios/redis-sentinel.ts";

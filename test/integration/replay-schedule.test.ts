@@ -12,7 +12,7 @@ import { NEMESIS } from "../../checkers/history/op.ts";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { findLibfaketime } from "../../harness/clock/faketime.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { planRun, runTest } from "../../harness/runner.ts";
+import { planRun, runTest } from "../../harness/run/runner.ts";
 import { requirement } from "../support/requirements.ts";
 
 const bin = join(import.meta.dirname, "../../bin/faultline.mjs");

@@ -317,7 +317,7 @@ describe("runSchedule and healAll", () => {
 });
 
 // The runner records nemesis ops through its HistoryWriter: the shapes must fit.
-import type { OpInput } from "../../harness/history-writer.ts";
+import type { OpInput } from "../../harness/run/history-writer.ts";
 
 const _fits: (op: NemesisOp) => OpInput = (op) => op;
 void _fits;

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, validateConfig } from "../../harness/config.ts";
-import { runTest } from "../../harness/runner.ts";
+import { runTest } from "../../harness/run/runner.ts";
 import { registerScenario } from "../../harness/scenarios/index.ts";
 import type { Scenario } from "../../harness/scenarios/scenario.ts";
 import { registerStore } from "../../harness/stores/index.ts";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { History } from "../../checkers/history/op.ts";
 import { parseHistory } from "../../checkers/history/parse.ts";
 import { DEFAULTS, type TestConfig, validateConfig } from "../../harness/config.ts";
-import { type RunOutcome, runTest } from "../../harness/runner.ts";
+import { type RunOutcome, runTest } from "../../harness/run/runner.ts";
 import { findScenario } from "../../harness/scenarios/index.ts";
 
 export async function runScenario(

@@ -3,7 +3,7 @@
  * on a free loopback port and pointing at the node it dials.
  */
 import { Toxiproxy } from "toxiproxy-node-client";
-import type { LinkSpec, RunningLink, RunningNode } from "./topology.ts";
+import type { LinkSpec, RunningLink, RunningNode } from "../topology.ts";
 
 export async function createLinks(
   proxyUrl: string,

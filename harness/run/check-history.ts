@@ -1,10 +1,10 @@
 /**
  * Runs checkers over a history and combines their verdicts into `Results`.
  */
-import type { CheckOptions } from "../checkers/checker.ts";
-import type { History } from "../checkers/history/op.ts";
-import { loadChecker } from "../checkers/registry.ts";
-import { type CheckerResult, combineResults, type Results } from "../checkers/verdict.ts";
+import type { CheckOptions } from "../../checkers/checker.ts";
+import type { History } from "../../checkers/history/op.ts";
+import { loadChecker } from "../../checkers/registry.ts";
+import { type CheckerResult, combineResults, type Results } from "../../checkers/verdict.ts";
 
 export interface CheckerSpec {
   name: string;

@@ -13,14 +13,14 @@
  * takes its place with fresh connections, in the same slot (same op stream).
  */
 import { setMaxListeners } from "node:events";
-import { type Completion, completionForError } from "../workloads/outcome.ts";
-import type { Workload, WorkloadOp } from "../workloads/workload.ts";
-import { DONE, fromFn, type Gen, perProcess, perRegion, rateLimit, values } from "./generator/generator.ts";
-import { Prng } from "./generator/prng.ts";
+import { type Completion, completionForError } from "../../workloads/outcome.ts";
+import type { Workload, WorkloadOp } from "../../workloads/workload.ts";
+import { DONE, fromFn, type Gen, perProcess, perRegion, rateLimit, values } from "../generator/generator.ts";
+import { Prng } from "../generator/prng.ts";
 import type { HistoryWriter } from "./history-writer.ts";
-import type { ProcessClient } from "./scenarios/assemble.ts";
-import { sleep } from "./sleep.ts";
-import type { RegionName } from "./topology.ts";
+import type { ProcessClient } from "../scenarios/assemble.ts";
+import { sleep } from "../sleep.ts";
+import type { RegionName } from "../topology.ts";
 
 /** What the loop needs of the running scenario: a fresh client per process. */
 export interface ClientSource<O extends WorkloadOp> {

@@ -4,7 +4,7 @@
  * killed leaves every recorded op on disk, and the file stays checkable.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
-import type { Op } from "../checkers/history/op.ts";
+import type { Op } from "../../checkers/history/op.ts";
 
 export type OpInput = Omit<Op, "index" | "time" | "line"> & { time?: number };
 
