@@ -8,6 +8,8 @@ import { oracle } from "./linearizability-oracle.ts";
 const choices = (max: number, min = 0) =>
   fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: min, maxLength: max });
 
+// Budgets are generous: on a loaded machine a 5 s search budget ran out (an `unknown`, not a wrong
+// verdict); the verdicts checked here do not depend on the budget.
 describe.each(REF_TYPES.map((r) => [r.model, r] as const))("%s", (_name, ref) => {
   it("a random sequential execution with random overlapping intervals is linearizable", () => {
     fc.assert(
@@ -17,7 +19,7 @@ describe.each(REF_TYPES.map((r) => [r.model, r] as const))("%s", (_name, ref) =>
           withTime,
           crashes: true,
         });
-        const r = checkLinearizable(h, { model: ref.model, timeLimitMs: 5_000 });
+        const r = checkLinearizable(h, { model: ref.model, timeLimitMs: 60_000 });
         if (r.valid !== true)
           throw new Error(`not linearizable: ${JSON.stringify(r.anomalies[0]?.explanation ?? r.reason)}`);
       }),
@@ -37,7 +39,7 @@ describe.each(REF_TYPES.map((r) => [r.model, r] as const))("%s", (_name, ref) =>
           const h = generateHistory(ref, new Choices(xs), { ops, withTime, crashes: true });
           const mutated = mutate(h, new Choices(ms));
           const expected = oracle(mutated, ref.model);
-          const got = checkLinearizable(mutated, { model: ref.model, timeLimitMs: 5_000 });
+          const got = checkLinearizable(mutated, { model: ref.model, timeLimitMs: 60_000 });
           if (!expected) invalid++;
           expect(got.valid).toBe(expected);
           if (!expected) expect(got.anomalies).toHaveLength(1);
