@@ -52,7 +52,11 @@ describe("register workload generator", () => {
       fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 1, max: 8 }), (seed, count) => {
         const written = new Map<number, number>();
         for (let index = 0; index < count; index++) {
-          const g = new RegisterGenerator(random(seed + index), { opsPerKey: 30, keysInFlight: 3 }, { index, count });
+          const g = new RegisterGenerator(
+            random(seed + index),
+            { opsPerKey: 30, keysInFlight: 3 },
+            { index, count },
+          );
           const mine = new Set<number>();
           for (let i = 0; i < 300; i++) {
             const op = g.next();
