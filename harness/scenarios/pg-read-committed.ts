@@ -13,9 +13,11 @@ import type { Scenario } from "./scenario.ts";
 export const pgReadCommitted: Scenario = {
   name: "pg-read-committed",
   layout: "one region, one primary; list-append transactions at READ COMMITTED",
-  expected: "not snapshot isolation: G-single (read skew), lost-update; internal (non-repeatable reads)",
+  expected:
+    "not snapshot isolation: G-single (read skew) every run; lost-update and internal (non-repeatable reads) in most",
   expectedValid: false,
-  expectedAnomalies: ["G-single", "lost-update"],
+  // G-single in every measured run (8/8); lost-update in 7 of 8, so it is not required.
+  expectedAnomalies: ["G-single"],
   implemented: true,
   store: "postgres",
   layoutSpec: SINGLE_PRIMARY_LAYOUT,

@@ -51,13 +51,12 @@ describe("PostgreSQL isolation levels on list-append", () => {
     }
   }, 180_000);
 
-  it("pg-read-committed: not snapshot isolation (G-single, lost-update)", async () => {
+  it("pg-read-committed: not snapshot isolation (G-single; lost-update in most runs)", async () => {
     const { outcome, cleanup } = await runScenario("pg-read-committed", { timeLimitS: TIME_LIMIT_S });
     try {
       const r = outcome.results!;
       expect(r.valid).toBe(false);
       expect(r.anomalyTypes).toContain("G-single");
-      expect(r.anomalyTypes).toContain("lost-update");
       const explained = r.checkers["elle-list-append"]!.anomalies.find((a) => a.type === "G-single");
       expect(explained).toBeDefined();
     } finally {

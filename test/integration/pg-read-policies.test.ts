@@ -50,8 +50,9 @@ describe("read policies on pg-async-replica's layout", () => {
     const r = outcome.results!;
     expect(r.valid).toBe(true);
     const s = r.signals as Signals;
-    // eu-west's reads cross the 40 ms one-way link both ways
-    expect(readLatency(s, "eu-west").p50).toBeGreaterThan(80);
+    // eu-west's reads cross the 40 ms one-way link both ways (80 ms, less timer granularity;
+    // a local read takes about 1 ms)
+    expect(readLatency(s, "eu-west").p50).toBeGreaterThan(75);
     expect(Object.values(s.staleness!).every((x) => x.stale === 0)).toBe(true);
   }, 120_000);
 });
