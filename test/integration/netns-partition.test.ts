@@ -23,7 +23,7 @@ const hasTools = ["/usr/sbin/ip", "/usr/sbin/nft"].every((p) => existsSync(p));
 const ours = () =>
   execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
     .split("\n")
-    .filter((l) => l.startsWith(`fl${process.pid.toString(36)}-`));
+    .filter((l) => l.startsWith(`flr${process.pid.toString(36)}-`));
 
 describe.runIf(
   requirement(

@@ -52,7 +52,7 @@ describe("transactional workloads on PostgreSQL", () => {
     scenario(
       "it-rw-register-read-committed",
       "rw-register",
-      { isolation: "read committed", activeKeys: 6 },
+      { isolation: "read committed", activeKeys: 3 },
       {
         name: "elle-rw-register",
         options: { consistencyModel: "snapshot-isolation" },

@@ -13,10 +13,10 @@ import { LOOPBACK } from "./ports.ts";
 import { reapLeftovers } from "./reap.ts";
 import { supervisor } from "./supervisor.ts";
 
-/** Namespaces of a run are `fl<id>-*` with id = the harness pid in base 36, so reaping can tell
- *  whose they are. */
+/** Namespaces of a run are `flr<pid in base 36>-*`, so reaping can tell whose they are (and never
+ *  touches namespaces named otherwise, such as the tests' own). */
 function netnsId(pid: number): string {
-  return pid.toString(36);
+  return `r${pid.toString(36)}`;
 }
 
 class LocalBackend implements Backend {
@@ -100,10 +100,10 @@ function reapNamespaces(): number {
   const names = out
     .split("\n")
     .map((l) => l.split(" ")[0]!)
-    .filter((n) => /^fl[0-9a-z]+-/.test(n));
+    .filter((n) => /^flr[0-9a-z]+-/.test(n));
   let removed = 0;
   for (const name of names) {
-    const pid = Number.parseInt(name.slice(2, name.indexOf("-")), 36);
+    const pid = Number.parseInt(name.slice(3, name.indexOf("-")), 36);
     const stat = readProcStat(pid);
     if (pid === process.pid || (stat && stat.state !== "Z" && stat.state !== "X")) continue;
     try {

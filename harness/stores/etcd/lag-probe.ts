@@ -6,6 +6,7 @@
  */
 import type { MetricsWriter } from "../../metrics-writer.ts";
 import { sleep } from "../../sleep.ts";
+import { type Probe, probeLoop } from "../probe-loop.ts";
 import type { ServerNode } from "../server-node.ts";
 import { GatewayClient } from "./gateway-client.ts";
 import { memberStatus } from "./raft-cluster.ts";
@@ -16,11 +17,10 @@ export function startEtcdLagProbe(
   members: Map<string, ServerNode>,
   metrics: MetricsWriter,
   opts: { intervalMs?: number; pollMs?: number; maxWaitMs?: number } = {},
-): { stop(): Promise<void> } {
+): Probe {
   const intervalMs = opts.intervalMs ?? 1000;
   const pollMs = opts.pollMs ?? 20;
   const maxWaitMs = opts.maxWaitMs ?? 30_000;
-  const stopper = new AbortController();
   const ids = new Map<string, string>(); // member id -> node
   let n = 0;
 
@@ -37,7 +37,7 @@ export function startEtcdLagProbe(
     return undefined;
   };
 
-  const round = async () => {
+  const round = async (stopped: AbortSignal) => {
     const l = await leader();
     if (!l) return;
     const value = String(++n);
@@ -54,7 +54,7 @@ export function startEtcdLagProbe(
         .map(async (m) => {
           const c = new GatewayClient(m.address, 1_000);
           try {
-            while (!stopper.signal.aborted && performance.now() - started < maxWaitMs) {
+            while (!stopped.aborted && performance.now() - started < maxWaitMs) {
               const v = await c.get(PROBE_KEY, true).catch(() => null);
               if (v !== null && Number(v) >= n) {
                 metrics.record({
@@ -66,7 +66,7 @@ export function startEtcdLagProbe(
                 });
                 return;
               }
-              await sleep(pollMs, stopper.signal);
+              await sleep(pollMs, stopped);
             }
           } finally {
             c.close();
@@ -74,16 +74,5 @@ export function startEtcdLagProbe(
         }),
     );
   };
-  const running = (async () => {
-    while (!stopper.signal.aborted) {
-      await round().catch(() => {});
-      await sleep(intervalMs, stopper.signal);
-    }
-  })();
-  return {
-    async stop() {
-      stopper.abort();
-      await running;
-    },
-  };
+  return probeLoop(round, intervalMs);
 }

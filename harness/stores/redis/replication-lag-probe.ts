@@ -8,6 +8,7 @@
  */
 import type { MetricsWriter } from "../../metrics-writer.ts";
 import { sleep } from "../../sleep.ts";
+import { type Probe, probeLoop } from "../probe-loop.ts";
 import { parseFields, parseInfo, withDirect } from "./direct-connection.ts";
 import type { SentinelCluster } from "./sentinel-cluster.ts";
 
@@ -28,14 +29,13 @@ export function startRedisLagProbe(
   cluster: SentinelCluster,
   metrics: MetricsWriter,
   opts: { intervalMs?: number; pollMs?: number; maxWaitMs?: number } = {},
-): { stop(): Promise<void> } {
+): Probe {
   const intervalMs = opts.intervalMs ?? 1000;
   const pollMs = opts.pollMs ?? 20;
   const maxWaitMs = opts.maxWaitMs ?? 30_000;
-  const stopper = new AbortController();
   const regionOf = (node: string) => cluster.servers.get(node)!.spec.region;
 
-  const round = async () => {
+  const round = async (stopped: AbortSignal) => {
     // The master with the most replicas attached (during a split there may be two).
     let master: { node: string; offset: number; replicas: string[] } | undefined;
     for (const node of cluster.servers.keys()) {
@@ -53,7 +53,7 @@ export function startRedisLagProbe(
     const started = performance.now();
     await Promise.all(
       master.replicas.map(async (replica) => {
-        while (!stopper.signal.aborted && performance.now() - started < maxWaitMs) {
+        while (!stopped.aborted && performance.now() - started < maxWaitMs) {
           const i = await info(cluster, replica);
           if (i && Number(i.get("slave_repl_offset")) >= master.offset) {
             metrics.record({
@@ -65,21 +65,10 @@ export function startRedisLagProbe(
             });
             return;
           }
-          await sleep(pollMs, stopper.signal);
+          await sleep(pollMs, stopped);
         }
       }),
     );
   };
-  const running = (async () => {
-    while (!stopper.signal.aborted) {
-      await round().catch(() => {});
-      await sleep(intervalMs, stopper.signal);
-    }
-  })();
-  return {
-    async stop() {
-      stopper.abort();
-      await running;
-    },
-  };
+  return probeLoop(round, intervalMs);
 }
