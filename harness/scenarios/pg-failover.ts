@@ -14,6 +14,7 @@
 import { Prng } from "../generator/prng.ts";
 import type { ScheduledFault } from "../nemesis/spec.ts";
 import { PRIMARY_STANDBY_LAYOUT } from "./pg-async-replica.ts";
+import { cutStart, cutWindow } from "./cut-window.ts";
 import type { Scenario, ScenarioNemesisPlan } from "./scenario.ts";
 
 export const REGION_FAILOVER = "region-failover";
@@ -30,23 +31,16 @@ const SPLIT_FRACTION = 0.5;
  * Everything ends before `timeLimitMs`; the runner heals and reads the final states after that.
  */
 export function planRegionFailover(opts: ScenarioNemesisPlan): ScheduledFault[] {
-  const { topology, timeLimitMs } = opts;
+  const { topology } = opts;
   const primary = topology.nodes.find((n) => n.role === "primary");
   const replicas = topology.nodes.filter((n) => n.role === "replica");
   if (!primary || replicas.length === 0)
     throw new Error(`nemesis '${REGION_FAILOVER}' needs a primary and a replica in the topology`);
-  const cutMs = Math.round(opts.faultDurationMs);
-  const warmupMs = Math.round(Math.min(opts.intervalMs, timeLimitMs / 10));
-  const slack = timeLimitMs - warmupMs - cutMs;
-  if (!(cutMs > 0) || slack < 0) {
-    throw new Error(
-      `nemesis '${REGION_FAILOVER}': the cut (fault duration ${cutMs / 1000} s) must fit in the time limit ` +
-        `(${timeLimitMs / 1000} s) after a warm-up of ${warmupMs / 1000} s: shorten --fault-duration or lengthen --time-limit`,
-    );
-  }
+  const window = cutWindow(REGION_FAILOVER, opts, 10);
+  const { cutMs } = window;
   const rng = new Prng(opts.seed).fork("nemesis-schedule");
   const replica = rng.pick(replicas);
-  const cutAt = warmupMs + rng.int(0, Math.floor(slack / 4));
+  const cutAt = cutStart(window, rng);
   const failoverAt = cutAt + Math.round(cutMs * (0.3 + 0.3 * rng.float()));
   const windowMs = Math.round(cutMs / 3);
   return [

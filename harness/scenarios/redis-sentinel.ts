@@ -14,6 +14,7 @@
 import { Prng } from "../generator/prng.ts";
 import type { ScheduledFault } from "../nemesis/spec.ts";
 import type { LayoutSpec } from "../stores/store-driver.ts";
+import { cutStart, cutWindow } from "./cut-window.ts";
 import type { Scenario, ScenarioNemesisPlan } from "./scenario.ts";
 
 export const ISOLATE_MASTER_REGION = "isolate-master-region";
@@ -37,20 +38,12 @@ export const REDIS_SENTINEL_LAYOUT: LayoutSpec = {
  * fault duration, ending before the time limit so the run sees the old master rejoin.
  */
 export function planIsolateMasterRegion(opts: ScenarioNemesisPlan): ScheduledFault[] {
-  const { topology, timeLimitMs } = opts;
+  const { topology } = opts;
   const master = topology.nodes.find((n) => n.role === "primary");
   if (!master) throw new Error(`nemesis '${ISOLATE_MASTER_REGION}' needs a node with role 'primary'`);
-  const cutMs = Math.round(opts.faultDurationMs);
-  const warmupMs = Math.round(Math.min(opts.intervalMs, timeLimitMs / 6));
-  const slack = timeLimitMs - warmupMs - cutMs;
-  if (!(cutMs > 0) || slack < 0) {
-    throw new Error(
-      `nemesis '${ISOLATE_MASTER_REGION}': the cut (fault duration ${cutMs / 1000} s) must fit in the time limit ` +
-        `(${timeLimitMs / 1000} s) after a warm-up of ${warmupMs / 1000} s: shorten --fault-duration or lengthen --time-limit`,
-    );
-  }
-  const rng = new Prng(opts.seed).fork("nemesis-schedule");
-  const cutAt = warmupMs + rng.int(0, Math.floor(slack / 4));
+  const window = cutWindow(ISOLATE_MASTER_REGION, opts, 6);
+  const { cutMs } = window;
+  const cutAt = cutStart(window, new Prng(opts.seed).fork("nemesis-schedule"));
   return [
     {
       atMs: cutAt,
