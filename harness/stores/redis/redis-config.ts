@@ -29,14 +29,22 @@ function q(v: string): string {
   return `"${v}"`;
 }
 
-export function serverConfig(c: ServerConfig): string {
-  const lines = [
+/** What a server and a Sentinel both start with: where they listen, in the foreground, logging to
+ *  stdout (the supervisor's log file), working in their own temp dir. */
+function processLines(c: { bind: { host: string; port: number }; dir: string }): string[] {
+  return [
     `bind ${c.bind.host}`,
     `port ${c.bind.port}`,
     "protected-mode yes",
     "daemonize no",
     'logfile ""',
     `dir ${q(c.dir)}`,
+  ];
+}
+
+export function serverConfig(c: ServerConfig): string {
+  const lines = [
+    ...processLines(c),
     'save ""',
     "appendonly yes",
     "appendfsync everysec",
@@ -70,12 +78,7 @@ export interface SentinelConfig {
 export function sentinelConfig(c: SentinelConfig): string {
   const m = MASTER_NAME;
   const lines = [
-    `bind ${c.bind.host}`,
-    `port ${c.bind.port}`,
-    "protected-mode yes",
-    "daemonize no",
-    'logfile ""',
-    `dir ${q(c.dir)}`,
+    ...processLines(c),
     `requirepass ${q(c.password)}`,
     // Sentinels authenticate to each other with the same password.
     `sentinel sentinel-pass ${q(c.password)}`,
